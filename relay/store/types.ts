@@ -1,0 +1,165 @@
+// The one Store interface every backend (SQLite, MongoDB) implements. Operations are
+// shaped like the transactions the chat rules need, so each backend can make them
+// atomic its own way (a SQLite transaction, a MongoDB findOneAndUpdate).
+import type { ChatKind, InviteStatus } from '../../protocol/types';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: string;
+}
+
+export interface Credentials {
+  user: UserRecord;
+  /** scrypt hash and salt, both hex */
+  passwordHash: string;
+  salt: string;
+}
+
+export interface ChatRecord {
+  id: string;
+  kind: ChatKind;
+  /** Sorted "a:b" user ids for a direct chat; null for a group. */
+  pairKey: string | null;
+  createdAt: string;
+  lastSeq: number;
+  /** Current members, sorted by join time. Empty for an inactive direct chat. */
+  memberIds: string[];
+}
+
+export interface MembershipRecord {
+  chat: ChatRecord;
+  readSeq: number;
+}
+
+export interface MessageRecord {
+  id: string;
+  chatId: string;
+  seq: number;
+  senderId: string;
+  body: string;
+  clientMsgId: string;
+  createdAt: string;
+}
+
+export interface NewMessage {
+  chatId: string;
+  senderId: string;
+  clientMsgId: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface AppendResult {
+  message: MessageRecord;
+  /** True when (chatId, senderId, clientMsgId) existed: the original is returned. */
+  duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+export interface HistoryPage {
+  messages: MessageRecord[];
+  hasMore: boolean;
+}
+
+export interface InviteRecord {
+  id: string;
+  fromId: string;
+  toId: string;
+  /** The chatId given to invite:create; null for a direct invite. */
+  chatId: string | null;
+  kind: ChatKind;
+  /** What the invite is for: `pair:<a>:<b>` for the pair's direct chat, `chat:<id>` otherwise. */
+  targetKey: string;
+  memberIds: string[];
+  status: InviteStatus;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type FriendState = 'none' | 'friends' | 'outgoing' | 'incoming';
+
+export interface FriendLists {
+  friendIds: string[];
+  incomingIds: string[];
+  outgoingIds: string[];
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+
+  // users and tokens
+  /** null when the username is taken */
+  createUser(user: UserRecord, passwordHash: string, salt: string): Promise<UserRecord | null>;
+  getCredentials(username: string): Promise<Credentials | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  getUsers(ids: readonly string[]): Promise<UserRecord[]>;
+  createToken(tokenHash: string, userId: string, expiresAt: string): Promise<void>;
+  /** The user id of a token that exists and has not expired at `now`. */
+  findToken(tokenHash: string, now: string): Promise<string | null>;
+  deleteToken(tokenHash: string): Promise<boolean>;
+
+  // friends (a request is directional; a friendship is symmetric)
+  friendState(userId: string, otherId: string): Promise<FriendState>;
+  addFriendRequest(fromId: string, toId: string): Promise<void>;
+  /** false when there was no such request */
+  removeFriendRequest(fromId: string, toId: string): Promise<boolean>;
+  /** Makes the two friends and removes requests between them in either direction. */
+  makeFriends(a: string, b: string): Promise<void>;
+  /** false when they were not friends */
+  removeFriendship(a: string, b: string): Promise<boolean>;
+  friendLists(userId: string): Promise<FriendLists>;
+  /** Ids of friends of the user (for presence fan-out). */
+  friendIds(userId: string): Promise<string[]>;
+
+  // chats and membership
+  getChat(chatId: string): Promise<ChatRecord | null>;
+  findDirectChat(pairKey: string): Promise<ChatRecord | null>;
+  /**
+   * Creates the chat with these members. For a direct chat with a pairKey that exists
+   * already, returns the existing one (with the given members added) instead.
+   */
+  createChat(chat: { id: string; kind: ChatKind; pairKey: string | null; createdAt: string }, memberIds: string[]): Promise<ChatRecord>;
+  /** Adds members that are not members yet; returns the chat after. null if no chat. */
+  addMembers(chatId: string, userIds: string[]): Promise<ChatRecord | null>;
+  /** Removes the member; returns the chat after, or null if they were not a member. */
+  removeMember(chatId: string, userId: string): Promise<ChatRecord | null>;
+  /** Deletes a chat and all its messages. */
+  deleteChat(chatId: string): Promise<void>;
+  /** Active chats the user is a member of, with the user's read position. */
+  chatsOf(userId: string): Promise<MembershipRecord[]>;
+  /** An active chat whose member set is exactly this one, if any. */
+  findChatByMembers(memberIds: readonly string[]): Promise<ChatRecord | null>;
+  /** Moves the read position forward only, capped at the chat's lastSeq; returns it. */
+  markRead(chatId: string, userId: string, seq: number): Promise<number>;
+  getReadSeq(chatId: string, userId: string): Promise<number>;
+
+  // messages
+  /** Allocates the next seq and inserts in one atomic, durable step. */
+  appendMessage(msg: NewMessage, id: string): Promise<AppendResult>;
+  /** Appends several messages, each as appendMessage would, in one durable commit. */
+  appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]>;
+  history(chatId: string, q: HistoryQuery): Promise<HistoryPage>;
+
+  // invites
+  createInvite(invite: InviteRecord): Promise<void>;
+  getInvite(inviteId: string): Promise<InviteRecord | null>;
+  findPendingInvite(fromId: string, toId: string, targetKey: string): Promise<InviteRecord | null>;
+  pendingInvitesOf(userId: string): Promise<{ incoming: InviteRecord[]; outgoing: InviteRecord[] }>;
+  /** Pending invites sent by this user toward this target. */
+  pendingInvitesByTarget(targetKey: string, fromId?: string): Promise<InviteRecord[]>;
+  /** Closes a pending invite: true only for the one caller that moved it from pending. */
+  closeInvite(inviteId: string, status: Exclude<InviteStatus, 'pending'>): Promise<boolean>;
+  /** Closes every pending invite whose expiresAt <= now as expired and returns them. */
+  expireInvites(now: string): Promise<InviteRecord[]>;
+
+  /** Cheap round trip for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
