@@ -41,12 +41,14 @@ interface TokenDoc {
 interface FriendRequestDoc {
   fromId: string;
   toId: string;
+  createdAt: Date;
 }
 
 /** One document per friendship, the pair stored sorted so (a, b) is unique. */
 interface FriendshipDoc {
   a: string;
   b: string;
+  createdAt: Date;
 }
 
 interface ChatDoc {
@@ -111,12 +113,6 @@ const DEFAULT_DB_NAME = 'relaychat';
 
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof MongoServerError && err.code === 11000;
-}
-
-/** Which unique index a duplicate-key error came from, by the fields of its key. */
-function duplicateKeyFields(err: MongoServerError): string[] {
-  const pattern: unknown = err.keyPattern;
-  return pattern && typeof pattern === 'object' ? Object.keys(pattern) : [];
 }
 
 /**
@@ -240,7 +236,12 @@ class MongoStore implements Store {
       });
       return { ...user };
     } catch (err) {
-      if (isDuplicateKey(err) && duplicateKeyFields(err).includes('username')) return null;
+      // Which index clashed is read back from the data rather than from the error, whose
+      // keyPattern field older servers do not send.
+      if (!isDuplicateKey(err)) throw err;
+      const holder = await this.c.users.findOne({ username: user.username });
+      if (holder && holder._id !== user.id) return null;
+      if (holder) return toUser(holder);
       throw err;
     }
   }
@@ -296,7 +297,7 @@ class MongoStore implements Store {
 
   async addFriendRequest(fromId: string, toId: string): Promise<void> {
     await this.upsertIgnoringRace(() =>
-      this.c.friendRequests.updateOne({ fromId, toId }, { $setOnInsert: { fromId, toId } }, { upsert: true }),
+      this.c.friendRequests.updateOne({ fromId, toId }, { $setOnInsert: { createdAt: new Date() } }, { upsert: true }),
     );
   }
 
@@ -307,7 +308,7 @@ class MongoStore implements Store {
 
   async makeFriends(a: string, b: string): Promise<void> {
     const pair = sortedPair(a, b);
-    await this.upsertIgnoringRace(() => this.c.friendships.updateOne(pair, { $setOnInsert: pair }, { upsert: true }));
+    await this.upsertIgnoringRace(() => this.c.friendships.updateOne(pair, { $setOnInsert: { createdAt: new Date() } }, { upsert: true }));
     await this.c.friendRequests.deleteMany({
       $or: [
         { fromId: a, toId: b },
@@ -324,8 +325,8 @@ class MongoStore implements Store {
   async friendLists(userId: string): Promise<FriendLists> {
     const [friendIds, incoming, outgoing] = await Promise.all([
       this.friendIds(userId),
-      this.c.friendRequests.find({ toId: userId }).sort({ _id: 1 }).toArray(),
-      this.c.friendRequests.find({ fromId: userId }).sort({ _id: 1 }).toArray(),
+      this.c.friendRequests.find({ toId: userId }).sort({ createdAt: 1, _id: 1 }).toArray(),
+      this.c.friendRequests.find({ fromId: userId }).sort({ createdAt: 1, _id: 1 }).toArray(),
     ]);
     return { friendIds, incomingIds: incoming.map((r) => r.fromId), outgoingIds: outgoing.map((r) => r.toId) };
   }
@@ -333,7 +334,7 @@ class MongoStore implements Store {
   async friendIds(userId: string): Promise<string[]> {
     const docs = await this.c.friendships
       .find({ $or: [{ a: userId }, { b: userId }] })
-      .sort({ _id: 1 })
+      .sort({ createdAt: 1, _id: 1 })
       .toArray();
     return docs.map((d) => (d.a === userId ? d.b : d.a));
   }
@@ -385,7 +386,7 @@ class MongoStore implements Store {
       return toChat(doc);
     } catch (err) {
       // Another process created this pair's direct chat between our look-up and insert.
-      if (chat.pairKey !== null && isDuplicateKey(err) && duplicateKeyFields(err).includes('pairKey')) {
+      if (chat.pairKey !== null && isDuplicateKey(err)) {
         const existing = await this.c.chats.findOne({ pairKey: chat.pairKey });
         if (existing) return this.addMembersOrFail(existing._id, members);
       }
@@ -463,7 +464,8 @@ class MongoStore implements Store {
     // lastSeq only grows, so capping at the value read here never caps too high.
     const target = Math.max(0, Math.min(seq, chat?.lastSeq ?? 0));
     const filter = { chatId, userId };
-    const update = { $max: { readSeq: target }, $setOnInsert: { chatId, userId } };
+    // An upsert takes chatId and userId from the filter; $max sets a missing readSeq.
+    const update = { $max: { readSeq: target } };
     let after: ReadDoc | null;
     try {
       after = await this.c.reads.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
@@ -503,7 +505,7 @@ class MongoStore implements Store {
     } catch (err) {
       // The same message raced in from another socket or process after our check. The
       // seq we took stays unused: seqs are strictly increasing, not gapless.
-      if (isDuplicateKey(err) && duplicateKeyFields(err).includes('clientMsgId')) {
+      if (isDuplicateKey(err)) {
         const raced = await this.findByClientMsgId(msg);
         if (raced) return { message: raced, duplicate: true };
       }
