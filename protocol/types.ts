@@ -198,6 +198,8 @@ export interface AuthResult {
   token: string;
   user: User;
 }
+/** HTTP adds one code of its own: 409 username_taken on register. */
+export type HttpErrorCode = ErrorCode | 'username_taken';
 export interface HttpErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: HttpErrorCode; message: string };
 }

@@ -461,8 +461,9 @@ class MongoStore implements Store {
 
   async markRead(chatId: string, userId: string, seq: number): Promise<number> {
     const chat = await this.c.chats.findOne({ _id: chatId }, { projection: { lastSeq: 1 } });
+    if (!chat) return 0;
     // lastSeq only grows, so capping at the value read here never caps too high.
-    const target = Math.max(0, Math.min(seq, chat?.lastSeq ?? 0));
+    const target = Math.max(0, Math.min(seq, chat.lastSeq));
     const filter = { chatId, userId };
     // An upsert takes chatId and userId from the filter; $max sets a missing readSeq.
     const update = { $max: { readSeq: target } };

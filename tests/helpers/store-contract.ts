@@ -273,6 +273,7 @@ export function defineStoreContract(backend: StoreBackend): void {
     expect(await store.getChat(chat.id)).toBeNull();
     expect(await store.history(chat.id, { limit: 50 })).toEqual({ messages: [], hasMore: false });
     expect((await store.chatsOf(a.id)).map((m) => m.chat.id)).toEqual([other.id]);
+    expect(await store.getReadSeq(chat.id, a.id)).toBe(0);
     // The other chat is untouched.
     expect(await seqsOf(other.id)).toEqual([1]);
   });
@@ -322,6 +323,20 @@ export function defineStoreContract(backend: StoreBackend): void {
     expect(await store.markRead(chat.id, a.id, 6)).toBe(6);
     expect(await store.markRead(chat.id, b.id, 4)).toBe(4);
     expect(await store.getReadSeq(chat.id, a.id)).toBe(6);
+    expect(await store.markRead('no-such-chat', a.id, 3)).toBe(0);
+    expect(await store.getReadSeq('no-such-chat', a.id)).toBe(0);
+  });
+
+  it('keeps a read position across leaving and rejoining a direct chat', async () => {
+    const [a, b] = await users('alice', 'bob');
+    const chat = await direct(a.id, b.id);
+    for (let i = 1; i <= 4; i++) await store.appendMessage(msg(chat.id, b.id, `m${i}`), newId());
+    await store.markRead(chat.id, a.id, 3);
+    await store.removeMember(chat.id, a.id);
+    await store.appendMessage(msg(chat.id, b.id, 'm5'), newId());
+    await direct(a.id, b.id, [a.id]);
+    const mine = (await store.chatsOf(a.id)).find((m) => m.chat.id === chat.id);
+    expect(mine).toMatchObject({ readSeq: 3, chat: { lastSeq: 5, memberIds: [b.id, a.id] } });
   });
 
   // ---------------------------------------------------------------- messages
@@ -344,6 +359,19 @@ export function defineStoreContract(backend: StoreBackend): void {
     ]);
     expect((await store.getChat(chat.id))?.lastSeq).toBe(3);
     expect((await store.history(chat.id, { limit: 50 })).messages).toEqual([r1.message, r2.message, r3.message]);
+  });
+
+  it('refuses an append to a missing chat without disturbing appends beside it', async () => {
+    const [a] = await users('alice');
+    const chat = await group([a.id]);
+    const outcomes = await Promise.allSettled([
+      store.appendMessage(msg(chat.id, a.id, 'ok1'), newId()),
+      store.appendMessage(msg('no-such-chat', a.id, 'lost'), newId()),
+      store.appendMessage(msg(chat.id, a.id, 'ok2'), newId()),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await seqsOf(chat.id)).toEqual([1, 2]);
+    expect(await store.history('no-such-chat', { limit: 50 })).toEqual({ messages: [], hasMore: false });
   });
 
   it('returns the original for a repeated clientMsgId from the same sender, consuming no seq', async () => {

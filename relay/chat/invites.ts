@@ -1,0 +1,167 @@
+// Invites (rules 2-6): who may be invited, into what, what acceptance produces, and
+// the refusals (already_member, duplicate_members, already_invited) that are checked
+// at invite time and again at acceptance.
+import type { Chat, ChatKind, Invite, InviteListResult, User } from '../../protocol/types';
+import type { ChatRecord, InviteRecord } from '../store/types';
+import { emit, type AnyEmit, type Outcome, type RuleContext } from './context';
+import { RelayError, notFound } from './errors';
+import { chatOfMember, toWireChat } from './chats';
+import { closedEvent } from './invite-closing';
+
+export const pairKeyOf = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+/** What accepting an invite would produce, worked out from the chat as it is now. */
+interface Plan {
+  kind: ChatKind;
+  /** The chat that gains the invitee, or null when acceptance creates a new chat. */
+  intoChatId: string | null;
+  /** The member set the resulting chat will have. */
+  memberIds: string[];
+  targetKey: string;
+  /** The chat's members at invite time, for the Invite shape. */
+  snapshot: string[];
+}
+
+async function planFor(ctx: RuleContext, fromId: string, toId: string, chatId: string | null): Promise<Plan> {
+  if (chatId === null) {
+    const pairKey = pairKeyOf(fromId, toId);
+    const direct = await ctx.store.findDirectChat(pairKey);
+    return { kind: 'direct', intoChatId: direct?.id ?? null, memberIds: [fromId, toId], targetKey: `pair:${pairKey}`, snapshot: [fromId] };
+  }
+  const chat = await chatOfMember(ctx, chatId, fromId);
+  if (chat.memberIds.includes(toId)) throw new RelayError('already_member', 'already a member of this chat');
+  const memberIds = [...chat.memberIds, toId];
+  if (chat.kind === 'group') return { kind: 'group', intoChatId: chat.id, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
+  // a direct chat: its own pair comes back into it; anyone else forks a new group
+  if (chat.pairKey === pairKeyOf(fromId, toId)) return { kind: 'direct', intoChatId: chat.id, memberIds, targetKey: `pair:${chat.pairKey}`, snapshot: chat.memberIds };
+  return { kind: 'group', intoChatId: null, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
+}
+
+async function refuseDuplicate(ctx: RuleContext, memberIds: string[]): Promise<void> {
+  const existing = await ctx.store.findChatByMembers(memberIds);
+  if (existing) throw new RelayError('duplicate_members', 'a chat with exactly these members exists already', existing.id);
+}
+
+export async function toWireInvite(ctx: RuleContext, i: InviteRecord): Promise<Invite> {
+  const [from, to] = await ctx.users.many([i.fromId, i.toId]);
+  return {
+    id: i.id,
+    from: from!,
+    to: to!,
+    chatId: i.chatId,
+    kind: i.kind,
+    members: await ctx.users.many(i.memberIds),
+    status: i.status,
+    createdAt: i.createdAt,
+    expiresAt: i.expiresAt,
+  };
+}
+
+export async function createInvite(ctx: RuleContext, me: User, p: { to: string; chatId?: string }): Promise<Outcome<{ invite: Invite }>> {
+  const to = await ctx.store.getUserByUsername(p.to);
+  if (!to) throw new RelayError('not_found', `no user named ${p.to}`);
+  if (to.id === me.id) throw new RelayError('bad_request', 'you cannot invite yourself');
+  ctx.users.remember(to);
+  const plan = await planFor(ctx, me.id, to.id, p.chatId ?? null);
+  if ((await ctx.store.friendState(me.id, to.id)) !== 'friends') throw new RelayError('not_friends', `${to.username} is not your friend`);
+  if (!ctx.presence.isOnline(to.id)) throw new RelayError('not_online', `${to.username} is not online`);
+  await refuseDuplicate(ctx, plan.memberIds);
+  if (await ctx.store.findPendingInvite(me.id, to.id, plan.targetKey)) throw new RelayError('already_invited', `you have already invited ${to.username}`);
+
+  const now = ctx.now();
+  const record: InviteRecord = {
+    id: ctx.newId(),
+    fromId: me.id,
+    toId: to.id,
+    chatId: p.chatId ?? null,
+    kind: plan.kind,
+    targetKey: plan.targetKey,
+    memberIds: plan.snapshot,
+    status: 'pending',
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ctx.inviteTtlMs).toISOString(),
+  };
+  await ctx.store.createInvite(record);
+  const invite = await toWireInvite(ctx, record);
+  return { result: { invite }, emits: [emit([to.id], 'invite:received', { invite })] };
+}
+
+async function pendingInviteFor(ctx: RuleContext, me: User, inviteId: string, role: 'invitee' | 'inviter'): Promise<InviteRecord> {
+  const invite = await ctx.store.getInvite(inviteId);
+  if (!invite) throw notFound('invite');
+  const owner = role === 'invitee' ? invite.toId : invite.fromId;
+  if (owner !== me.id) throw new RelayError('forbidden', `only the ${role} may do that`);
+  if (invite.status !== 'pending') throw new RelayError('invite_closed', `the invite is ${invite.status}`);
+  // the sweep may not have run yet: an invite past its time is expired all the same
+  if (invite.expiresAt <= ctx.now().toISOString()) {
+    const emits = (await ctx.store.closeInvite(invite.id, 'expired')) ? [closedEvent(invite, 'expired')] : [];
+    const err = new RelayError('invite_closed', 'the invite has expired');
+    err.emits = emits;
+    throw err;
+  }
+  return invite;
+}
+
+/** Closes the invite as cancelled and fails the accept with the refusal that caused it. */
+async function cancelWith(ctx: RuleContext, invite: InviteRecord, err: RelayError): Promise<never> {
+  if (await ctx.store.closeInvite(invite.id, 'cancelled')) err.emits = [closedEvent(invite, 'cancelled')];
+  throw err;
+}
+
+export async function acceptInvite(ctx: RuleContext, me: User, inviteId: string): Promise<Outcome<{ chat: Chat }>> {
+  const invite = await pendingInviteFor(ctx, me, inviteId, 'invitee');
+  let plan: Plan;
+  try {
+    plan = await planFor(ctx, invite.fromId, invite.toId, invite.chatId);
+    await refuseDuplicate(ctx, plan.memberIds);
+  } catch (e) {
+    // the inviter left or the chat is gone (should have closed it already) -> invite_closed
+    const err = e instanceof RelayError && e.code !== 'not_found' ? e : new RelayError('invite_closed', 'the chat of this invite is gone');
+    return cancelWith(ctx, invite, err);
+  }
+  if (!(await ctx.store.closeInvite(invite.id, 'accepted'))) throw new RelayError('invite_closed', 'the invite was closed');
+
+  const before: string[] = plan.intoChatId ? ((await ctx.store.getChat(plan.intoChatId))?.memberIds ?? []) : [];
+  let chat: ChatRecord | null;
+  if (plan.intoChatId) chat = await ctx.store.addMembers(plan.intoChatId, plan.memberIds);
+  else
+    chat = await ctx.store.createChat(
+      {
+        id: ctx.newId(),
+        kind: plan.kind,
+        pairKey: plan.kind === 'direct' ? pairKeyOf(invite.fromId, invite.toId) : null,
+        createdAt: ctx.now().toISOString(),
+      },
+      plan.memberIds,
+    );
+  if (!chat) throw notFound('chat');
+
+  const joined = chat.memberIds.filter((id) => !before.includes(id));
+  const stayed = chat.memberIds.filter((id) => before.includes(id));
+  const emits: AnyEmit[] = [closedEvent(invite, 'accepted', chat.id)];
+  for (const id of joined) emits.push(emit([id], 'chat:joined', { chat: await toWireChat(ctx, chat, await ctx.store.getReadSeq(chat.id, id)) }));
+  if (stayed.length) for (const u of await ctx.users.many(joined)) emits.push(emit(stayed, 'chat:member', { chatId: chat.id, user: u, change: 'joined' }));
+  return { result: { chat: await toWireChat(ctx, chat, await ctx.store.getReadSeq(chat.id, me.id)) }, emits };
+}
+
+export async function rejectInvite(ctx: RuleContext, me: User, inviteId: string): Promise<Outcome<Record<string, never>>> {
+  const invite = await pendingInviteFor(ctx, me, inviteId, 'invitee');
+  if (!(await ctx.store.closeInvite(invite.id, 'rejected'))) throw new RelayError('invite_closed', 'the invite was closed');
+  return { result: {}, emits: [closedEvent(invite, 'rejected')] };
+}
+
+export async function cancelInvite(ctx: RuleContext, me: User, inviteId: string): Promise<Outcome<Record<string, never>>> {
+  const invite = await pendingInviteFor(ctx, me, inviteId, 'inviter');
+  if (!(await ctx.store.closeInvite(invite.id, 'cancelled'))) throw new RelayError('invite_closed', 'the invite was closed');
+  return { result: {}, emits: [closedEvent(invite, 'cancelled')] };
+}
+
+export async function listInvites(ctx: RuleContext, me: User): Promise<InviteListResult> {
+  const { incoming, outgoing } = await ctx.store.pendingInvitesOf(me.id);
+  const now = ctx.now().toISOString();
+  const live = (i: InviteRecord) => i.expiresAt > now;
+  return {
+    incoming: await Promise.all(incoming.filter(live).map((i) => toWireInvite(ctx, i))),
+    outgoing: await Promise.all(outgoing.filter(live).map((i) => toWireInvite(ctx, i))),
+  };
+}

@@ -1,0 +1,40 @@
+// Sending (rule 8): the store allocates seq atomically with the insert; a resend
+// with the same clientMsgId answers the original and delivers nothing new.
+import type { Message, User } from '../../protocol/types';
+import type { AppendResult } from '../store/types';
+import { emit, type Outcome, type RuleContext } from './context';
+import { notFound } from './errors';
+import { chatOfMember } from './chats';
+
+/**
+ * Checks membership, then hands the message to the store before returning, so the
+ * caller can keep one socket's messages in send order without waiting for each
+ * write to be durable. `outcome` settles once the message is stored (or refused).
+ */
+export async function beginSend(
+  ctx: RuleContext,
+  me: User,
+  p: { chatId: string; clientMsgId: string; body: string },
+): Promise<{ outcome: Promise<Outcome<{ message: Message }>> }> {
+  const chat = await chatOfMember(ctx, p.chatId, me.id);
+  const appended = ctx.store.appendMessage(
+    { chatId: p.chatId, senderId: me.id, clientMsgId: p.clientMsgId, body: p.body, createdAt: ctx.now().toISOString() },
+    ctx.newId(),
+  );
+  // No await between the store's answer and the emit: appends settle in seq order and
+  // so must their deliveries (the sender is `me`, so nothing needs looking up).
+  const outcome = appended.then(
+    (a: AppendResult) => {
+      const { senderId: _sender, ...rest } = a.message;
+      const message: Message = { ...rest, sender: me };
+      if (a.duplicate) return { result: { message }, emits: [] };
+      return { result: { message }, emits: [emit(chat.memberIds, 'chat:message', { message })] };
+    },
+    async (e: unknown) => {
+      // the chat was deleted between the membership check and the write
+      if (!(await ctx.store.getChat(p.chatId))) throw notFound('chat');
+      throw e;
+    },
+  );
+  return { outcome };
+}

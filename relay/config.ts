@@ -1,0 +1,33 @@
+// Relay settings from the environment (PROTOCOL.md, "Starting the relay"), read once.
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().min(0).default(def);
+
+const schema = z.object({
+  PORT: int(3000).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MONGODB_URI: z.string().optional().transform((s) => (s ? s : undefined)),
+  INVITE_TTL_SECONDS: z.coerce.number().positive().default(300),
+  TOKEN_TTL_SECONDS: z.coerce.number().positive().default(30 * 24 * 3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** chat:send per user: sustained per second, and the burst on top (PROTOCOL.md: 10/s, bursts of 100) */
+  SEND_RATE_PER_SECOND: int(10),
+  SEND_BURST: int(100),
+  /** every other event, per user per second: far above anything a person clicks */
+  EVENT_RATE_PER_SECOND: int(300),
+  MAX_SOCKETS_PER_USER: int(20),
+  /** where the built web client is; served at / when it exists */
+  WEB_DIR: z.string().default('dist/web'),
+});
+
+export type Config = z.output<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`bad relay configuration: ${why}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,274 @@
+// Socket.IO: authenticates, validates every payload against protocol/schemas.ts,
+// applies rate limits, calls a chat rule and emits what the rule returns. No chat
+// rule lives here.
+import type { Server as HttpServer } from 'node:http';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Server, type Socket } from 'socket.io';
+import { clientSchemas, describeIssues, type ParsedPayload } from '../protocol/schemas';
+import type { Ack, ClientEvent, ClientResults, ClientToServerEvents, ServerToClientEvents, User } from '../protocol/types';
+import type { Accounts } from './accounts';
+import { hashToken } from './accounts';
+import type { AnyEmit, Outcome, RuleContext } from './chat/context';
+import { RelayError } from './chat/errors';
+import * as chats from './chat/chats';
+import * as friends from './chat/friends';
+import * as invites from './chat/invites';
+import { expireDue } from './chat/invite-closing';
+import { beginSend } from './chat/messages';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { presenceChange, type Presence } from './presence';
+import { SerialQueue } from './serial-queue';
+
+interface SocketData {
+  user: User;
+  tokenHash: string;
+}
+
+type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const userRoom = (id: string): string => `user:${id}`;
+
+/** Events that read and then write several records: run one at a time per process. */
+const SERIAL: ReadonlySet<ClientEvent> = new Set([
+  'friends:request',
+  'friends:accept',
+  'friends:decline',
+  'friends:remove',
+  'invite:create',
+  'invite:accept',
+  'invite:reject',
+  'invite:cancel',
+  'chat:leave',
+]);
+
+type Handler<E extends ClientEvent> = (ctx: RuleContext, me: User, p: ParsedPayload<E>, socket: RelaySocket) => Promise<Outcome<ClientResults[E]>>;
+type Handlers = { [E in Exclude<ClientEvent, 'chat:send'>]: Handler<E> };
+
+const plain = <R>(result: R): Outcome<R> => ({ result, emits: [] });
+
+const handlers: Handlers = {
+  'friends:list': async (ctx, me) => plain(await friends.listFriends(ctx, me)),
+  'friends:request': (ctx, me, p) => friends.requestFriend(ctx, me, p.username),
+  'friends:accept': (ctx, me, p) => friends.acceptFriend(ctx, me, p.username),
+  'friends:decline': (ctx, me, p) => friends.declineFriend(ctx, me, p.username),
+  'friends:remove': (ctx, me, p) => friends.removeFriend(ctx, me, p.username),
+  'invite:create': (ctx, me, p) => invites.createInvite(ctx, me, p),
+  'invite:accept': (ctx, me, p) => invites.acceptInvite(ctx, me, p.inviteId),
+  'invite:reject': (ctx, me, p) => invites.rejectInvite(ctx, me, p.inviteId),
+  'invite:cancel': (ctx, me, p) => invites.cancelInvite(ctx, me, p.inviteId),
+  'invite:list': async (ctx, me) => plain(await invites.listInvites(ctx, me)),
+  'chat:list': async (ctx, me) => plain(await chats.listChats(ctx, me)),
+  'chat:history': async (ctx, me, p) => plain(await chats.history(ctx, me, p)),
+  'chat:leave': (ctx, me, p) => chats.leave(ctx, me, p.chatId),
+  'chat:typing': (ctx, me, p) => chats.typing(ctx, me, p.chatId),
+  'chat:read': (ctx, me, p, socket) => chats.markRead(ctx, me, p.chatId, p.seq, socket.id),
+};
+
+const isEvent = (name: string): name is ClientEvent => Object.hasOwn(clientSchemas, name);
+
+export interface SocketDeps {
+  ctx: RuleContext;
+  accounts: Accounts;
+  presence: Presence;
+  config: Config;
+  log: Logger;
+}
+
+export class SocketLayer {
+  readonly io: RelayServer;
+  private readonly serial = new SerialQueue();
+  private readonly byToken = new Map<string, Set<RelaySocket>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly sendLimiter: BurstyRateLimiter;
+  private readonly eventLimiter: RateLimiterMemory;
+  private readonly sweeper: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(
+    http: HttpServer,
+    private readonly deps: SocketDeps,
+  ) {
+    const { config } = deps;
+    this.io = new Server(http, {
+      serveClient: false,
+      // a chat:send is at most 4000 characters; anything far bigger is refused unread
+      maxHttpBufferSize: 64 * 1024,
+      pingInterval: 10_000,
+      pingTimeout: 10_000,
+    });
+    // 10/s sustained with bursts of 100: the steady limiter first, then a burst allowance
+    // that refills over a minute, so a reconnecting client can flush its queue at once.
+    this.sendLimiter = new BurstyRateLimiter(
+      new RateLimiterMemory({ keyPrefix: 'send', points: config.SEND_RATE_PER_SECOND, duration: 1 }),
+      new RateLimiterMemory({ keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 }),
+    );
+    this.eventLimiter = new RateLimiterMemory({ keyPrefix: 'event', points: config.EVENT_RATE_PER_SECOND, duration: 1 });
+    this.io.use((socket, next) => void this.authenticate(socket, next));
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    const sweepEvery = Math.min(1000, Math.max(50, (config.INVITE_TTL_SECONDS * 1000) / 4));
+    this.sweeper = setInterval(() => void this.sweep(), sweepEvery);
+    this.sweeper.unref();
+  }
+
+  private async authenticate(socket: RelaySocket, next: (err?: Error) => void): Promise<void> {
+    try {
+      const token: unknown = socket.handshake.auth?.token;
+      const user = typeof token === 'string' && token.length <= 512 ? await this.deps.accounts.authenticate(token) : null;
+      if (!user || !this.accepting) return next(new Error('unauthorized'));
+      if (this.deps.presence.socketCount(user.id) >= this.deps.config.MAX_SOCKETS_PER_USER) return next(new Error('rate_limited'));
+      socket.data.user = user;
+      socket.data.tokenHash = hashToken(token as string);
+      next();
+    } catch (err) {
+      this.deps.log.error({ err }, 'socket authentication failed');
+      next(new Error('internal'));
+    }
+  }
+
+  private onConnection(socket: RelaySocket): void {
+    const { user, tokenHash } = socket.data;
+    void socket.join(userRoom(user.id));
+    let set = this.byToken.get(tokenHash);
+    if (!set) this.byToken.set(tokenHash, (set = new Set()));
+    set.add(socket);
+    if (this.deps.presence.connected(user.id)) this.track(this.announcePresence(user, true));
+
+    // Per socket, sends are handed to the store in arrival order (rule 8); the store
+    // keeps that order, so the chain only waits for each send to be queued, not stored.
+    let sendTurn: Promise<unknown> = Promise.resolve();
+    socket.onAny((name: string, ...args: unknown[]) => {
+      let payload: unknown = args[0];
+      let ack: unknown = args[args.length - 1];
+      if (args.length === 1 && typeof payload === 'function') payload = undefined;
+      if (typeof ack !== 'function') ack = undefined;
+      const reply = (res: Ack<object>) => (ack as ((r: Ack<object>) => void) | undefined)?.(res);
+      if (!isEvent(name)) return reply(fail(new RelayError('bad_request', `unknown event ${String(name).slice(0, 64)}`)));
+      if (name === 'chat:send') {
+        const turn = sendTurn.then(() => this.handleSend(socket, payload, reply));
+        sendTurn = turn.then((t) => t.queued);
+        this.track(turn.then((t) => t.done));
+        return;
+      }
+      this.track(this.handle(socket, name, payload, reply));
+    });
+
+    socket.on('disconnect', () => {
+      set.delete(socket);
+      if (set.size === 0) this.byToken.delete(tokenHash);
+      if (this.deps.presence.disconnected(user.id)) this.track(this.announcePresence(user, false));
+    });
+  }
+
+  private async announcePresence(user: User, online: boolean): Promise<void> {
+    try {
+      this.deliver(await presenceChange(this.deps.ctx.store, user, online));
+    } catch (err) {
+      this.deps.log.error({ err }, 'presence fan-out failed');
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private validate<E extends ClientEvent>(event: E, payload: unknown): ParsedPayload<E> {
+    const parsed = clientSchemas[event].safeParse(payload);
+    if (!parsed.success) throw new RelayError('bad_request', describeIssues(parsed.error));
+    return parsed.data as ParsedPayload<E>;
+  }
+
+  private async limit(limiter: RateLimiterMemory | BurstyRateLimiter, key: string): Promise<void> {
+    try {
+      await limiter.consume(key);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) throw new RelayError('rate_limited', `slow down: try again in ${Math.ceil(e.msBeforeNext / 1000)} s`);
+      throw e;
+    }
+  }
+
+  private async handle<E extends Exclude<ClientEvent, 'chat:send'>>(socket: RelaySocket, event: E, payload: unknown, reply: (r: Ack<object>) => void): Promise<void> {
+    const me = socket.data.user;
+    try {
+      if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
+      const p = this.validate(event, payload);
+      await this.limit(this.eventLimiter, me.id);
+      const handler = handlers[event] as Handler<E>;
+      const run = () => handler(this.deps.ctx, me, p, socket);
+      const outcome = SERIAL.has(event) ? await this.serial.run(run) : await run();
+      this.deliver(outcome.emits);
+      reply({ ok: true, ...(outcome.result as object) });
+    } catch (e) {
+      reply(this.failure(e, event));
+    }
+  }
+
+  /** Resolves `queued` once the store has the message in line; `done` after the ack. */
+  private async handleSend(socket: RelaySocket, payload: unknown, reply: (r: Ack<object>) => void): Promise<{ queued: Promise<unknown>; done: Promise<void> }> {
+    const me = socket.data.user;
+    try {
+      if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
+      const p = this.validate('chat:send', payload);
+      await this.limit(this.sendLimiter, me.id);
+      const { outcome } = await beginSend(this.deps.ctx, me, p);
+      const done = outcome.then(
+        (o) => {
+          this.deliver(o.emits);
+          reply({ ok: true, ...o.result });
+        },
+        (e: unknown) => reply(this.failure(e, 'chat:send')),
+      );
+      return { queued: Promise.resolve(), done };
+    } catch (e) {
+      reply(this.failure(e, 'chat:send'));
+      return { queued: Promise.resolve(), done: Promise.resolve() };
+    }
+  }
+
+  private failure(e: unknown, event: string): Ack<object> {
+    if (e instanceof RelayError) {
+      this.deliver(e.emits);
+      return { ok: false, error: e.toWire() };
+    }
+    this.deps.log.error({ err: e, event }, 'event failed');
+    return fail(new RelayError('internal', 'something went wrong on the relay; try again'));
+  }
+
+  deliver(emits: AnyEmit[]): void {
+    for (const e of emits) {
+      if (e.to.length === 0) continue;
+      let target = this.io.to(e.to.map(userRoom));
+      if (e.exceptSocketId) target = target.except(e.exceptSocketId);
+      // each AnyEmit pairs an event with its own payload type; the union needs one call shape
+      (target.emit as (event: string, payload: unknown) => boolean)(e.event, e.payload);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      this.deliver(await this.serial.run(() => expireDue(this.deps.ctx)));
+    } catch (err) {
+      this.deps.log.error({ err }, 'invite expiry sweep failed');
+    }
+  }
+
+  /** Logout: every socket that authenticated with this token is disconnected. */
+  disconnectToken(token: string): void {
+    for (const s of this.byToken.get(hashToken(token)) ?? []) s.disconnect(true);
+  }
+
+  /** Stops taking events, waits (bounded) for the ones in flight, then closes sockets. */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.sweeper);
+    const deadline = new Promise((res) => setTimeout(res, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    await new Promise<void>((res) => void this.io.close(() => res()));
+  }
+}
+
+function fail(err: RelayError): Ack<object> {
+  return { ok: false, error: err.toWire() };
+}

@@ -1,0 +1,98 @@
+// Schema migrations for the embedded store, applied in order and recorded in
+// PRAGMA user_version so an existing DATA_DIR is upgraded in place.
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  // 1: the first schema
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX tokens_user ON tokens(user_id);
+  CREATE TABLE friend_requests (
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (from_id, to_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX friend_requests_to ON friend_requests(to_id);
+  -- one row per direction, so "friends of X" is one index range
+  CREATE TABLE friendships (
+    user_id TEXT NOT NULL,
+    friend_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, friend_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE chats (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+    pair_key TEXT UNIQUE,
+    created_at TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    -- sorted member ids joined by ',' ('' when nobody is a member): exact-set lookups
+    member_key TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX chats_member_key ON chats(member_key);
+  CREATE TABLE members (
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    joined INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX members_user ON members(user_id);
+  -- kept apart from members so a direct chat's read position survives leaving and coming back
+  CREATE TABLE reads (
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    read_seq INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE messages (
+    id TEXT NOT NULL UNIQUE,
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    sender_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    client_msg_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, sender_id, client_msg_id);
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    chat_id TEXT,
+    kind TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    member_ids TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX invites_to ON invites(to_id, status);
+  CREATE INDEX invites_from ON invites(from_id, status);
+  CREATE INDEX invites_target ON invites(target_key, status);
+  CREATE INDEX invites_pending_expiry ON invites(expires_at) WHERE status = 'pending';
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,444 @@
+// The embedded store: one SQLite file in DATA_DIR (better-sqlite3, WAL).
+// synchronous=FULL makes every commit durable before it returns; appends are
+// group-committed (one transaction per tick) so that fsync is paid once per batch,
+// while each append still resolves only after its batch is on disk.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChatKind, InviteStatus } from '../../protocol/types';
+import { migrate } from './sqlite-schema';
+import type {
+  AppendResult,
+  ChatRecord,
+  Credentials,
+  FriendLists,
+  FriendState,
+  HistoryPage,
+  HistoryQuery,
+  InviteRecord,
+  MembershipRecord,
+  MessageRecord,
+  NewMessage,
+  Store,
+  UserRecord,
+} from './types';
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  created_at: string;
+}
+interface ChatRow {
+  id: string;
+  kind: ChatKind;
+  pair_key: string | null;
+  created_at: string;
+  last_seq: number;
+  member_key: string;
+}
+interface MessageRow {
+  id: string;
+  chat_id: string;
+  seq: number;
+  sender_id: string;
+  body: string;
+  client_msg_id: string;
+  created_at: string;
+}
+interface InviteRow {
+  id: string;
+  from_id: string;
+  to_id: string;
+  chat_id: string | null;
+  kind: ChatKind;
+  target_key: string;
+  member_ids: string;
+  status: InviteStatus;
+  created_at: string;
+  expires_at: string;
+}
+
+const toUser = (r: UserRow): UserRecord => ({ id: r.id, username: r.username, displayName: r.display_name, createdAt: r.created_at });
+const toMessage = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  chatId: r.chat_id,
+  seq: r.seq,
+  senderId: r.sender_id,
+  body: r.body,
+  clientMsgId: r.client_msg_id,
+  createdAt: r.created_at,
+});
+const toInvite = (r: InviteRow): InviteRecord => ({
+  id: r.id,
+  fromId: r.from_id,
+  toId: r.to_id,
+  chatId: r.chat_id,
+  kind: r.kind,
+  targetKey: r.target_key,
+  memberIds: JSON.parse(r.member_ids) as string[],
+  status: r.status,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export const memberKey = (ids: readonly string[]): string => [...ids].sort().join(',');
+
+type Pending = { msg: NewMessage; id: string; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly q;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    const db = this.db;
+    // Prepared once: every hot statement is compiled at start-up, never per call.
+    this.q = {
+      insertUser: db.prepare('INSERT INTO users (id, username, display_name, password_hash, salt, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(username) DO NOTHING'),
+      credentials: db.prepare<[string], UserRow & { password_hash: string; salt: string }>('SELECT * FROM users WHERE username = ?'),
+      userByName: db.prepare<[string], UserRow>('SELECT id, username, display_name, created_at FROM users WHERE username = ?'),
+      userById: db.prepare<[string], UserRow>('SELECT id, username, display_name, created_at FROM users WHERE id = ?'),
+      insertToken: db.prepare('INSERT INTO tokens (hash, user_id, expires_at) VALUES (?, ?, ?)'),
+      findToken: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM tokens WHERE hash = ? AND expires_at > ?'),
+      deleteToken: db.prepare('DELETE FROM tokens WHERE hash = ?'),
+      isFriend: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM friendships WHERE user_id = ? AND friend_id = ?'),
+      hasRequest: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM friend_requests WHERE from_id = ? AND to_id = ?'),
+      addRequest: db.prepare('INSERT INTO friend_requests (from_id, to_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      removeRequest: db.prepare('DELETE FROM friend_requests WHERE from_id = ? AND to_id = ?'),
+      addFriendship: db.prepare('INSERT INTO friendships (user_id, friend_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      removeFriendship: db.prepare('DELETE FROM friendships WHERE user_id = ? AND friend_id = ?'),
+      friends: db.prepare<[string], { friend_id: string }>('SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at'),
+      incoming: db.prepare<[string], { from_id: string }>('SELECT from_id FROM friend_requests WHERE to_id = ? ORDER BY created_at'),
+      outgoing: db.prepare<[string], { to_id: string }>('SELECT to_id FROM friend_requests WHERE from_id = ? ORDER BY created_at'),
+      chat: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE id = ?'),
+      chatByPair: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE pair_key = ?'),
+      chatByMembers: db.prepare<[string], ChatRow>("SELECT * FROM chats WHERE member_key = ? AND member_key <> '' ORDER BY created_at LIMIT 1"),
+      memberIds: db.prepare<[string], { user_id: string }>('SELECT user_id FROM members WHERE chat_id = ? ORDER BY joined'),
+      insertChat: db.prepare('INSERT INTO chats (id, kind, pair_key, created_at) VALUES (?, ?, ?, ?)'),
+      addMember: db.prepare("INSERT INTO members (chat_id, user_id, joined) VALUES (?, ?, (SELECT COALESCE(MAX(joined), 0) + 1 FROM members WHERE chat_id = ?)) ON CONFLICT DO NOTHING"),
+      removeMember: db.prepare('DELETE FROM members WHERE chat_id = ? AND user_id = ?'),
+      setMemberKey: db.prepare('UPDATE chats SET member_key = ? WHERE id = ?'),
+      deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
+      chatsOf: db.prepare<[string], ChatRow & { read_seq: number | null }>(
+        'SELECT c.*, r.read_seq FROM members m JOIN chats c ON c.id = m.chat_id LEFT JOIN reads r ON r.chat_id = m.chat_id AND r.user_id = m.user_id WHERE m.user_id = ? ORDER BY c.created_at',
+      ),
+      markRead: db.prepare(
+        'INSERT INTO reads (chat_id, user_id, read_seq) VALUES (?, ?, ?) ON CONFLICT(chat_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)',
+      ),
+      readSeq: db.prepare<[string, string], { read_seq: number }>('SELECT read_seq FROM reads WHERE chat_id = ? AND user_id = ?'),
+      byClientId: db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?'),
+      bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+      insertMessage: db.prepare('INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      latest: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? ORDER BY seq DESC LIMIT ?'),
+      before: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+      after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?'),
+      insertInvite: db.prepare(
+        'INSERT INTO invites (id, from_id, to_id, chat_id, kind, target_key, member_ids, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      invite: db.prepare<[string], InviteRow>('SELECT * FROM invites WHERE id = ?'),
+      pendingInvite: db.prepare<[string, string, string], InviteRow>("SELECT * FROM invites WHERE from_id = ? AND to_id = ? AND target_key = ? AND status = 'pending' LIMIT 1"),
+      pendingTo: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE to_id = ? AND status = 'pending' ORDER BY created_at"),
+      pendingFrom: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE from_id = ? AND status = 'pending' ORDER BY created_at"),
+      pendingByTarget: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE target_key = ? AND status = 'pending' ORDER BY created_at"),
+      closeInvite: db.prepare("UPDATE invites SET status = ? WHERE id = ? AND status = 'pending'"),
+      dueInvites: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE status = 'pending' AND expires_at <= ?"),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  private chatRecord(row: ChatRow): ChatRecord {
+    return {
+      id: row.id,
+      kind: row.kind,
+      pairKey: row.pair_key,
+      createdAt: row.created_at,
+      lastSeq: row.last_seq,
+      memberIds: this.q.memberIds.all(row.id).map((r) => r.user_id),
+    };
+  }
+
+  private chatById(chatId: string): ChatRecord | null {
+    const row = this.q.chat.get(chatId);
+    return row ? this.chatRecord(row) : null;
+  }
+
+  private refreshMemberKey(chatId: string): ChatRecord | null {
+    const chat = this.chatById(chatId);
+    if (chat) this.q.setMemberKey.run(memberKey(chat.memberIds), chatId);
+    return chat;
+  }
+
+  async createUser(user: UserRecord, passwordHash: string, salt: string): Promise<UserRecord | null> {
+    const r = this.q.insertUser.run(user.id, user.username, user.displayName, passwordHash, salt, user.createdAt);
+    return r.changes === 1 ? user : null;
+  }
+
+  async getCredentials(username: string): Promise<Credentials | null> {
+    const row = this.q.credentials.get(username);
+    return row ? { user: toUser(row), passwordHash: row.password_hash, salt: row.salt } : null;
+  }
+
+  async getUserByUsername(username: string): Promise<UserRecord | null> {
+    const row = this.q.userByName.get(username);
+    return row ? toUser(row) : null;
+  }
+
+  async getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const id of ids) {
+      const row = this.q.userById.get(id);
+      if (row) out.push(toUser(row));
+    }
+    return out;
+  }
+
+  async createToken(tokenHash: string, userId: string, expiresAt: string): Promise<void> {
+    this.q.insertToken.run(tokenHash, userId, expiresAt);
+  }
+
+  async findToken(tokenHash: string, now: string): Promise<string | null> {
+    return this.q.findToken.get(tokenHash, now)?.user_id ?? null;
+  }
+
+  async deleteToken(tokenHash: string): Promise<boolean> {
+    return this.q.deleteToken.run(tokenHash).changes > 0;
+  }
+
+  async friendState(userId: string, otherId: string): Promise<FriendState> {
+    if (this.q.isFriend.get(userId, otherId)) return 'friends';
+    if (this.q.hasRequest.get(userId, otherId)) return 'outgoing';
+    if (this.q.hasRequest.get(otherId, userId)) return 'incoming';
+    return 'none';
+  }
+
+  async addFriendRequest(fromId: string, toId: string): Promise<void> {
+    this.q.addRequest.run(fromId, toId, new Date().toISOString());
+  }
+
+  async removeFriendRequest(fromId: string, toId: string): Promise<boolean> {
+    return this.q.removeRequest.run(fromId, toId).changes > 0;
+  }
+
+  async makeFriends(a: string, b: string): Promise<void> {
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      this.q.removeRequest.run(a, b);
+      this.q.removeRequest.run(b, a);
+      this.q.addFriendship.run(a, b, now);
+      this.q.addFriendship.run(b, a, now);
+    })();
+  }
+
+  async removeFriendship(a: string, b: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const n = this.q.removeFriendship.run(a, b).changes;
+      this.q.removeFriendship.run(b, a);
+      return n > 0;
+    })();
+  }
+
+  async friendLists(userId: string): Promise<FriendLists> {
+    return {
+      friendIds: this.q.friends.all(userId).map((r) => r.friend_id),
+      incomingIds: this.q.incoming.all(userId).map((r) => r.from_id),
+      outgoingIds: this.q.outgoing.all(userId).map((r) => r.to_id),
+    };
+  }
+
+  async friendIds(userId: string): Promise<string[]> {
+    return this.q.friends.all(userId).map((r) => r.friend_id);
+  }
+
+  async getChat(chatId: string): Promise<ChatRecord | null> {
+    return this.chatById(chatId);
+  }
+
+  async findDirectChat(pairKey: string): Promise<ChatRecord | null> {
+    const row = this.q.chatByPair.get(pairKey);
+    return row ? this.chatRecord(row) : null;
+  }
+
+  async createChat(chat: { id: string; kind: ChatKind; pairKey: string | null; createdAt: string }, memberIds: string[]): Promise<ChatRecord> {
+    return this.db.transaction(() => {
+      const existing = chat.pairKey ? this.q.chatByPair.get(chat.pairKey) : undefined;
+      const id = existing ? existing.id : chat.id;
+      if (!existing) this.q.insertChat.run(chat.id, chat.kind, chat.pairKey, chat.createdAt);
+      for (const u of memberIds) this.q.addMember.run(id, u, id);
+      return this.refreshMemberKey(id)!;
+    })();
+  }
+
+  async addMembers(chatId: string, userIds: string[]): Promise<ChatRecord | null> {
+    return this.db.transaction(() => {
+      if (!this.q.chat.get(chatId)) return null;
+      for (const u of userIds) this.q.addMember.run(chatId, u, chatId);
+      return this.refreshMemberKey(chatId);
+    })();
+  }
+
+  async removeMember(chatId: string, userId: string): Promise<ChatRecord | null> {
+    return this.db.transaction(() => {
+      if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
+      return this.refreshMemberKey(chatId);
+    })();
+  }
+
+  async deleteChat(chatId: string): Promise<void> {
+    // messages, members and reads go with it (ON DELETE CASCADE)
+    this.q.deleteChat.run(chatId);
+  }
+
+  async chatsOf(userId: string): Promise<MembershipRecord[]> {
+    return this.q.chatsOf.all(userId).map((row) => ({ chat: this.chatRecord(row), readSeq: row.read_seq ?? 0 }));
+  }
+
+  async findChatByMembers(memberIds: readonly string[]): Promise<ChatRecord | null> {
+    const row = this.q.chatByMembers.get(memberKey(memberIds));
+    return row ? this.chatRecord(row) : null;
+  }
+
+  async markRead(chatId: string, userId: string, seq: number): Promise<number> {
+    return this.db.transaction(() => {
+      const chat = this.q.chat.get(chatId);
+      if (!chat) return 0;
+      this.q.markRead.run(chatId, userId, Math.min(seq, chat.last_seq));
+      return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
+    })();
+  }
+
+  async getReadSeq(chatId: string, userId: string): Promise<number> {
+    return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
+  }
+
+  /** One append inside an open transaction: dedupe, allocate seq, insert. */
+  private appendOne(msg: NewMessage, id: string): AppendResult {
+    const existing = this.q.byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId);
+    if (existing) return { message: toMessage(existing), duplicate: true };
+    const bumped = this.q.bumpSeq.get(msg.chatId);
+    if (!bumped) throw new Error(`no chat ${msg.chatId}`);
+    this.q.insertMessage.run(id, msg.chatId, bumped.last_seq, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
+    return { message: { id, seq: bumped.last_seq, ...msg }, duplicate: false };
+  }
+
+  appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('store closed'));
+      this.pending.push({ msg, id, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Group commit: every append queued during this tick goes into one transaction, in
+   * the order the appends were called. A failing append (e.g. its chat was deleted)
+   * rolls back only itself, through a savepoint.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: true; r: AppendResult } | { ok: false; e: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) {
+          try {
+            outcomes.push({ ok: true, r: this.db.transaction(() => this.appendOne(p.msg, p.id))() });
+          } catch (e) {
+            outcomes.push({ ok: false, e });
+          }
+        }
+      })();
+    } catch (e) {
+      // the commit itself failed (disk full, I/O error): nothing in the batch is stored
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.r);
+      else p.reject(o.e);
+    });
+  }
+
+  async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
+    return this.db.transaction(() => batch.map((b) => this.appendOne(b.msg, b.id)))();
+  }
+
+  async history(chatId: string, q: HistoryQuery): Promise<HistoryPage> {
+    const n = q.limit + 1;
+    let rows: MessageRow[];
+    if (q.after !== undefined) {
+      rows = this.q.after.all(chatId, q.after, n);
+      const hasMore = rows.length > q.limit;
+      return { messages: rows.slice(0, q.limit).map(toMessage), hasMore };
+    }
+    rows = q.before !== undefined ? this.q.before.all(chatId, q.before, n) : this.q.latest.all(chatId, n);
+    const hasMore = rows.length > q.limit;
+    return { messages: rows.slice(0, q.limit).reverse().map(toMessage), hasMore };
+  }
+
+  async createInvite(i: InviteRecord): Promise<void> {
+    this.q.insertInvite.run(i.id, i.fromId, i.toId, i.chatId, i.kind, i.targetKey, JSON.stringify(i.memberIds), i.status, i.createdAt, i.expiresAt);
+  }
+
+  async getInvite(inviteId: string): Promise<InviteRecord | null> {
+    const row = this.q.invite.get(inviteId);
+    return row ? toInvite(row) : null;
+  }
+
+  async findPendingInvite(fromId: string, toId: string, targetKey: string): Promise<InviteRecord | null> {
+    const row = this.q.pendingInvite.get(fromId, toId, targetKey);
+    return row ? toInvite(row) : null;
+  }
+
+  async pendingInvitesOf(userId: string): Promise<{ incoming: InviteRecord[]; outgoing: InviteRecord[] }> {
+    return { incoming: this.q.pendingTo.all(userId).map(toInvite), outgoing: this.q.pendingFrom.all(userId).map(toInvite) };
+  }
+
+  async pendingInvitesByTarget(targetKey: string, fromId?: string): Promise<InviteRecord[]> {
+    const all = this.q.pendingByTarget.all(targetKey).map(toInvite);
+    return fromId === undefined ? all : all.filter((i) => i.fromId === fromId);
+  }
+
+  async closeInvite(inviteId: string, status: Exclude<InviteStatus, 'pending'>): Promise<boolean> {
+    return this.q.closeInvite.run(status, inviteId).changes === 1;
+  }
+
+  async expireInvites(now: string): Promise<InviteRecord[]> {
+    return this.db.transaction(() => {
+      const due = this.q.dueInvites.all(now).map(toInvite);
+      for (const i of due) this.q.closeInvite.run('expired', i.id);
+      return due.map((i) => ({ ...i, status: 'expired' as const }));
+    })();
+  }
+
+  async ping(): Promise<void> {
+    this.q.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+export async function openSqliteStore(dataDir: string): Promise<Store> {
+  mkdirSync(dataDir, { recursive: true });
+  return new SqliteStore(join(dataDir, 'relay.sqlite'));
+}
