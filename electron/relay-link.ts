@@ -1,21 +1,26 @@
-// What the main process needs of the connection core in client/: the one socket.io
-// connection to the relay, with reconnect, catch-up and the outgoing queue. Named
-// here so the session and IPC code can be tested against a real relay connection
-// without Electron, and so main.ts can wire whichever implementation client/ offers.
+// What the main process needs of the connection core: client/'s RelayConnection
+// satisfies this as it is. Named here so the session can be driven in tests with a
+// real RelayConnection against a real relay, without Electron.
 import type { Ack, ClientEvent, ClientPayloads, ClientResults, Message, ServerEvent, ServerPayloads } from '../protocol/types';
 import type { ConnectionState, OutgoingMessage, OutgoingUpdate } from '../renderer/bridge/types';
+import type { StoredSession } from './token-store';
 
 export interface RelayLink {
+  state(): ConnectionState;
+  start(token: string): void;
+  /** Disconnects for good (sign-out, quit); the outgoing queue stays in its storage. */
+  stop(): void;
+  /** Forgets unsent messages (sign-out). */
+  clearQueue(): Promise<void>;
   request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>>;
   on<E extends ServerEvent>(event: E, cb: (payload: ServerPayloads[E]) => void): () => void;
   onState(cb: (state: ConnectionState) => void): () => void;
-  state(): ConnectionState;
+  onUnauthorized(cb: () => void): () => void;
   send(chatId: string, body: string): Promise<OutgoingMessage>;
   pending(chatId: string): Promise<OutgoingMessage[]>;
   onOutgoing(cb: (update: OutgoingUpdate) => void): () => void;
   onCatchUp(cb: (chatId: string, messages: Message[]) => void): () => void;
-  /** Disconnects for good (sign-out, quit); pending messages stay in their storage. */
-  close(): Promise<void> | void;
 }
 
-export type ConnectLink = (relayUrl: string, token: string) => RelayLink;
+/** A new, not yet started link for this signed-in user (its own outgoing queue file). */
+export type CreateLink = (session: StoredSession) => RelayLink;

@@ -3,7 +3,7 @@
 import type { Ack, ClientEvent, ClientPayloads, ClientResults, Message, ServerEvent, ServerPayloads, User, WireError } from '../protocol/types';
 import type { AuthOutcome, ConnectionState, OutgoingMessage, OutgoingUpdate } from '../renderer/bridge/types';
 import { SERVER_EVENTS } from './preload-api';
-import type { ConnectLink, RelayLink } from './relay-link';
+import type { CreateLink, RelayLink } from './relay-link';
 import type { StoredSession } from './token-store';
 
 type AuthResponse = ({ ok: true; token: string; user: User }) | { ok: false; error: WireError };
@@ -40,7 +40,7 @@ export class DesktopSession {
     private readonly relayUrl: string,
     private readonly auth: SessionAuth,
     private readonly tokens: SessionTokens,
-    private readonly connect: ConnectLink,
+    private readonly createLink: CreateLink,
     private readonly listeners: SessionListeners,
   ) {}
 
@@ -71,7 +71,10 @@ export class DesktopSession {
 
   async logout(): Promise<void> {
     const session = this.session;
-    await this.stop();
+    const link = this.link;
+    this.stop();
+    // Unsent messages are this user's; never leave them to be sent after a later sign-in.
+    await link?.clearQueue().catch(() => undefined);
     this.tokens.clear();
     // Revoke on the relay too; offline sign-out still forgets the token here.
     if (session) await this.auth.logout(this.relayUrl, session.token).catch(() => undefined);
@@ -94,14 +97,14 @@ export class DesktopSession {
   }
 
   /** Closes the connection (app quit); the token stays for next time. */
-  async shutdown(): Promise<void> {
-    await this.stop();
+  shutdown(): void {
+    this.stop();
   }
 
   private async signIn(call: () => Promise<AuthResponse>): Promise<AuthOutcome> {
     const res = await call();
     if (!res.ok) return { ok: false, error: res.error };
-    await this.stop();
+    this.stop();
     const session: StoredSession = { relayUrl: this.relayUrl, token: res.token, user: res.user };
     this.tokens.save(session);
     this.start(session);
@@ -110,28 +113,29 @@ export class DesktopSession {
 
   private start(session: StoredSession): void {
     this.session = session;
-    const link = this.connect(this.relayUrl, session.token);
+    const link = this.createLink(session);
     this.link = link;
     const l = this.listeners;
     for (const event of SERVER_EVENTS) {
       this.unsubscribe.push(link.on(event, (payload) => l.serverEvent(event, payload)));
     }
     this.unsubscribe.push(
-      link.onState((state) => {
-        // The relay refused the kept token (revoked or unknown): forget it and say so.
-        if (state.status === 'signed-out' && this.link === link) void this.logout();
-        else l.state(state);
+      link.onState((state) => l.state(state)),
+      // The relay refused the token (revoked elsewhere, or unknown): forget it and say so.
+      link.onUnauthorized(() => {
+        if (this.link === link) void this.logout();
       }),
       link.onOutgoing((u) => l.outgoing(u)),
       link.onCatchUp((chatId, messages) => l.catchUp(chatId, messages)),
     );
+    link.start(session.token);
   }
 
-  private async stop(): Promise<void> {
+  private stop(): void {
     const link = this.link;
     this.link = null;
     this.session = null;
     for (const off of this.unsubscribe.splice(0)) off();
-    if (link) await link.close();
+    link?.stop();
   }
 }
