@@ -12,6 +12,9 @@ export default defineConfig({
       outDir: resolve(root, 'out/main'),
       // package.json "main" points at out/main/index.js (ESM, since "type": "module").
       rollupOptions: { input: { index: resolve(root, 'electron/main.ts') } },
+      // Self-contained (socket.io-client included), so the packaged app ships no
+      // node_modules: the relay's native and server-side dependencies stay out of it.
+      externalizeDeps: false,
       sourcemap: true,
     },
   },

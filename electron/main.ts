@@ -32,7 +32,8 @@ import { WindowRegistry, type AppWindow } from './windows';
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(here, '../preload/index.cjs');
 const rendererDir = join(here, '../renderer');
-const iconPath = join(here, '../../build/icons/icon.png');
+// Packaged: copied next to app.asar by electron-builder's extraResources.
+const iconPath = app.isPackaged ? join(process.resourcesPath, 'icon.png') : join(here, '../../build/icons/icon.png');
 // electron-vite's dev server, in development only; packaged apps always use app://.
 const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
 
