@@ -210,7 +210,72 @@ export async function openMongoStore(uri: string, dbName?: string): Promise<Stor
     await client.close();
     throw err;
   }
-  return new MongoStore(client, db, cols);
+  return closeAfterInFlight(new MongoStore(client, db, cols));
+}
+
+/**
+ * The store as handed out: close() waits for every operation already started (an
+ * append that was called is finished and durable, as with SQLite) and refuses new
+ * ones, since the driver would otherwise quietly reconnect a closed client.
+ */
+function closeAfterInFlight(inner: MongoStore): Store {
+  const inFlight = new Set<Promise<unknown>>();
+  let closing: Promise<void> | undefined;
+  const run =
+    <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      if (closing) return Promise.reject(new Error('store closed'));
+      const p = op.apply(inner, args);
+      inFlight.add(p);
+      const forget = () => inFlight.delete(p);
+      p.then(forget, forget);
+      return p;
+    };
+  return {
+    kind: inner.kind,
+    createUser: run(inner.createUser),
+    getCredentials: run(inner.getCredentials),
+    getUserByUsername: run(inner.getUserByUsername),
+    getUsers: run(inner.getUsers),
+    createToken: run(inner.createToken),
+    findToken: run(inner.findToken),
+    deleteToken: run(inner.deleteToken),
+    friendState: run(inner.friendState),
+    addFriendRequest: run(inner.addFriendRequest),
+    removeFriendRequest: run(inner.removeFriendRequest),
+    makeFriends: run(inner.makeFriends),
+    removeFriendship: run(inner.removeFriendship),
+    friendLists: run(inner.friendLists),
+    friendIds: run(inner.friendIds),
+    getChat: run(inner.getChat),
+    findDirectChat: run(inner.findDirectChat),
+    createChat: run(inner.createChat),
+    addMembers: run(inner.addMembers),
+    removeMember: run(inner.removeMember),
+    deleteChat: run(inner.deleteChat),
+    chatsOf: run(inner.chatsOf),
+    findChatByMembers: run(inner.findChatByMembers),
+    markRead: run(inner.markRead),
+    getReadSeq: run(inner.getReadSeq),
+    appendMessage: run(inner.appendMessage),
+    appendMessages: run(inner.appendMessages),
+    history: run(inner.history),
+    createInvite: run(inner.createInvite),
+    getInvite: run(inner.getInvite),
+    findPendingInvite: run(inner.findPendingInvite),
+    pendingInvitesOf: run(inner.pendingInvitesOf),
+    pendingInvitesByTarget: run(inner.pendingInvitesByTarget),
+    closeInvite: run(inner.closeInvite),
+    expireInvites: run(inner.expireInvites),
+    ping: run(inner.ping),
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(inFlight);
+        await inner.close();
+      })();
+      return closing;
+    },
+  };
 }
 
 class MongoStore implements Store {

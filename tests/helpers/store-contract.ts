@@ -42,6 +42,7 @@ export function defineStoreContract(backend: StoreBackend): void {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Closes the store (again, if the test closed it already) and opens the same data. */
   async function reopen(): Promise<Store> {
     await store.close();
     store = await backend.open(dir);
@@ -583,6 +584,21 @@ export function defineStoreContract(backend: StoreBackend): void {
 
   it('answers a ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('finishes appends already started when closed, and refuses work after', async () => {
+    const [a] = await users('alice');
+    const chat = await group([a.id]);
+    const started = [1, 2, 3].map((i) => store.appendMessage(msg(chat.id, a.id, `m${i}`), newId()));
+    await store.close();
+    const results = await Promise.all(started);
+    expect(results.map((r) => r.message.seq)).toEqual([1, 2, 3]);
+    await expect(store.appendMessage(msg(chat.id, a.id, 'late'), newId())).rejects.toThrow();
+    await expect(store.getChat(chat.id)).rejects.toThrow();
+
+    const s = await reopen();
+    expect(await seqsOf(chat.id)).toEqual([1, 2, 3]);
+    expect((await s.getChat(chat.id))?.lastSeq).toBe(3);
   });
 
   it('keeps everything across close and reopen', async () => {
