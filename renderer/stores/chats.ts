@@ -1,0 +1,164 @@
+// The chats you are a member of, their unread counts, and (on the web) which chats are
+// open as tabs. Unread = lastSeq - readSeq, kept in step by chat:message and chat:read.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { Chat, Member, Message, User } from '../../protocol/types';
+import { useBridge } from '../bridge/inject';
+import { useRelayRequest } from './relayRequest';
+import { useSessionStore } from './session';
+
+export const useChatsStore = defineStore('chats', () => {
+  const bridge = useBridge();
+  const request = useRelayRequest(bridge);
+  const session = useSessionStore();
+
+  const byId = ref<Record<string, Chat>>({});
+  /** Last activity per chat (ISO), for ordering the list. */
+  const activity = ref<Record<string, string>>({});
+  /** Web only: chats open as tabs, and the one in front. */
+  const openIds = ref<string[]>([]);
+  const activeId = ref<string | null>(null);
+  /** The list has been read from the relay at least once. */
+  const loaded = ref(false);
+
+  const list = computed(() =>
+    Object.values(byId.value).sort((a, b) => (activity.value[b.id] ?? b.createdAt).localeCompare(activity.value[a.id] ?? a.createdAt)),
+  );
+  const openChats = computed(() => openIds.value.map((id) => byId.value[id]).filter((c): c is Chat => Boolean(c)));
+
+  function unread(chatId: string): number {
+    const c = byId.value[chatId];
+    return c ? Math.max(0, c.lastSeq - c.readSeq) : 0;
+  }
+  const totalUnread = computed(() => Object.keys(byId.value).reduce((sum, id) => sum + unread(id), 0));
+
+  /** "Alice, Bob": everyone but me. */
+  function title(chat: Chat): string {
+    const me = session.user?.id;
+    const others = chat.members.filter((m) => m.id !== me);
+    if (others.length === 0) return 'Only you';
+    return others.map((m) => m.displayName).join(', ');
+  }
+
+  async function load(): Promise<void> {
+    const res = await request('chat:list', {});
+    if (!res.ok) return;
+    const next: Record<string, Chat> = {};
+    for (const c of res.value.chats) next[c.id] = c;
+    byId.value = next;
+    loaded.value = true;
+    // Tabs of chats we are no longer in (left on another device while away) close.
+    openIds.value = openIds.value.filter((id) => id in next);
+    if (activeId.value && !(activeId.value in next)) activeId.value = openIds.value[0] ?? null;
+  }
+
+  function upsert(chat: Chat): void {
+    byId.value = { ...byId.value, [chat.id]: chat };
+    activity.value = { ...activity.value, [chat.id]: new Date().toISOString() };
+  }
+
+  /** Web: bring the chat's tab to the front. Electron main window: open its own window. */
+  function open(chatId: string): void {
+    if (bridge.platform === 'electron') {
+      bridge.openChat(chatId);
+      return;
+    }
+    if (!openIds.value.includes(chatId)) openIds.value = [...openIds.value, chatId];
+    activeId.value = chatId;
+  }
+
+  function close(chatId: string): void {
+    const at = openIds.value.indexOf(chatId);
+    openIds.value = openIds.value.filter((id) => id !== chatId);
+    if (activeId.value === chatId) activeId.value = openIds.value[Math.min(at, openIds.value.length - 1)] ?? null;
+  }
+
+  async function leave(chatId: string): Promise<boolean> {
+    const res = await request('chat:leave', { chatId });
+    if (res.ok) left(chatId);
+    return res.ok;
+  }
+
+  function left(chatId: string): void {
+    const { [chatId]: _gone, ...rest } = byId.value;
+    byId.value = rest;
+    close(chatId);
+  }
+
+  function memberChanged(chatId: string, user: User, change: 'joined' | 'left'): void {
+    const c = byId.value[chatId];
+    if (!c) return;
+    const others = c.members.filter((m) => m.id !== user.id);
+    // A joiner just accepted an invite, which only online users receive.
+    const members: Member[] = change === 'joined' ? [...others, { ...user, online: true }] : others;
+    byId.value = { ...byId.value, [chatId]: { ...c, members } };
+  }
+
+  function messageArrived(message: Message): void {
+    const c = byId.value[message.chatId];
+    if (!c) return;
+    byId.value = { ...byId.value, [c.id]: { ...c, lastSeq: Math.max(c.lastSeq, message.seq) } };
+    activity.value = { ...activity.value, [c.id]: message.createdAt };
+    // What I wrote myself is never unread, on this device or (via the relay) on others.
+    if (message.sender.id === session.user?.id && message.seq > c.readSeq) void markRead(c.id, message.seq);
+  }
+
+  function readMoved(chatId: string, seq: number): void {
+    const c = byId.value[chatId];
+    if (!c || seq <= c.readSeq) return;
+    byId.value = { ...byId.value, [chatId]: { ...c, readSeq: seq } };
+  }
+
+  /** Called while the chat is on screen: everything up to `upTo` (default: all) is read. */
+  async function markRead(chatId: string, upTo?: number): Promise<void> {
+    const c = byId.value[chatId];
+    const seq = Math.min(upTo ?? c?.lastSeq ?? 0, c?.lastSeq ?? 0);
+    if (!c || seq <= c.readSeq) return;
+    readMoved(chatId, seq);
+    await request('chat:read', { chatId, seq });
+  }
+
+  function setOnline(userId: string, online: boolean): void {
+    let changed = false;
+    const next: Record<string, Chat> = {};
+    for (const [id, c] of Object.entries(byId.value)) {
+      if (c.members.some((m) => m.id === userId && m.online !== online)) {
+        next[id] = { ...c, members: c.members.map((m) => (m.id === userId ? { ...m, online } : m)) };
+        changed = true;
+      } else next[id] = c;
+    }
+    if (changed) byId.value = next;
+  }
+
+  function reset(): void {
+    byId.value = {};
+    activity.value = {};
+    openIds.value = [];
+    activeId.value = null;
+    loaded.value = false;
+  }
+
+  return {
+    byId,
+    list,
+    openIds,
+    openChats,
+    activeId,
+    loaded,
+    totalUnread,
+    unread,
+    title,
+    load,
+    upsert,
+    open,
+    close,
+    leave,
+    left,
+    memberChanged,
+    messageArrived,
+    readMoved,
+    markRead,
+    setOnline,
+    reset,
+  };
+});

@@ -1,0 +1,82 @@
+// Friends, and friend requests both ways. After each action we re-read the list from
+// the relay: the ack carries no user (e.g. a request may have made us friends at once).
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { Member, User } from '../../protocol/types';
+import { useBridge } from '../bridge/inject';
+import { useRelayRequest } from './relayRequest';
+
+const byName = (a: User, b: User) => a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
+
+export const useFriendsStore = defineStore('friends', () => {
+  const request = useRelayRequest(useBridge());
+  const friends = ref<Member[]>([]);
+  const incoming = ref<User[]>([]);
+  const outgoing = ref<User[]>([]);
+
+  const sorted = computed(() =>
+    // Online first, so the people you can invite are at the top.
+    [...friends.value].sort((a, b) => Number(b.online) - Number(a.online) || byName(a, b)),
+  );
+
+  async function load(): Promise<void> {
+    const res = await request('friends:list', {});
+    if (!res.ok) return;
+    friends.value = res.value.friends;
+    incoming.value = res.value.incoming;
+    outgoing.value = res.value.outgoing;
+  }
+
+  async function act(event: 'friends:request' | 'friends:accept' | 'friends:decline' | 'friends:remove', username: string) {
+    const res = await request(event, { username });
+    if (res.ok) await load();
+    return res.ok;
+  }
+
+  function setOnline(userId: string, online: boolean): void {
+    const f = friends.value.find((x) => x.id === userId);
+    if (f) f.online = online;
+  }
+
+  function added(friend: Member): void {
+    friends.value = [...friends.value.filter((f) => f.id !== friend.id), friend];
+    incoming.value = incoming.value.filter((u) => u.id !== friend.id);
+    outgoing.value = outgoing.value.filter((u) => u.id !== friend.id);
+  }
+
+  function requested(from: User): void {
+    if (!incoming.value.some((u) => u.id === from.id)) incoming.value = [...incoming.value, from];
+  }
+
+  function removed(userId: string): void {
+    friends.value = friends.value.filter((f) => f.id !== userId);
+  }
+
+  function isOnline(userId: string): boolean {
+    return friends.value.some((f) => f.id === userId && f.online);
+  }
+
+  function reset(): void {
+    friends.value = [];
+    incoming.value = [];
+    outgoing.value = [];
+  }
+
+  return {
+    friends,
+    sorted,
+    incoming,
+    outgoing,
+    load,
+    sendRequest: (username: string) => act('friends:request', username.trim().toLowerCase()),
+    accept: (username: string) => act('friends:accept', username),
+    decline: (username: string) => act('friends:decline', username),
+    remove: (username: string) => act('friends:remove', username),
+    setOnline,
+    added,
+    requested,
+    removed,
+    isOnline,
+    reset,
+  };
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flushPromises, mount } from '@vue/test-utils';
+import type { Message } from '../../../protocol/types';
+import MessageList from '../../../renderer/components/MessageList.vue';
+import type { Echo } from '../../../renderer/stores/messages';
+
+const ann = { id: 'u1', username: 'ann', displayName: 'Ann' };
+const bob = { id: 'u2', username: 'bob', displayName: 'Bob' };
+const messages = (n: number): Message[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `m${i + 1}`,
+    chatId: 'c1',
+    seq: i + 1,
+    sender: i % 3 === 0 ? bob : ann,
+    body: `message number ${i + 1}`,
+    clientMsgId: `k${i + 1}`,
+    createdAt: new Date(1_700_000_000_000 + i * 600_000).toISOString(),
+  }));
+
+const props = (msgs: Message[], echoes: Echo[] = []) => ({
+  messages: msgs,
+  echoes,
+  me: ann,
+  hasMoreBefore: false,
+  loadingOlder: false,
+  active: true,
+});
+
+// happy-dom has no layout engine: every box is 0x0. Give the scroller a 600 px viewport
+// and each row 40 px, as a browser would, so the virtualizer has something to measure.
+const layout: Record<string, (el: HTMLElement) => number> = {
+  clientHeight: (el) => (el.dataset.testid === 'message-scroller' ? 600 : 0),
+  clientWidth: () => 640,
+  offsetHeight: (el) => (el.dataset.index !== undefined ? 40 : 0),
+  offsetWidth: () => 640,
+};
+const saved = Object.keys(layout).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
+beforeAll(() => {
+  for (const [k, get] of Object.entries(layout)) {
+    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get(this: HTMLElement) { return get(this); } });
+  }
+});
+afterAll(() => {
+  for (const [k, d] of saved) if (d) Object.defineProperty(HTMLElement.prototype, k, d);
+});
+
+describe('MessageList', () => {
+  it('keeps the DOM small for a chat with 100,000 messages', async () => {
+    const all = messages(100_000);
+    const started = performance.now();
+    const wrapper = mount(MessageList, { props: props(all), attachTo: document.body });
+    await flushPromises();
+    const rows = wrapper.findAll('[data-testid="message"]');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(60);
+    expect(wrapper.element.querySelectorAll('*').length).toBeLessThan(1000);
+    // Generous bound for a slow CI box; a non-virtualized list takes far longer.
+    expect(performance.now() - started).toBeLessThan(3000);
+    wrapper.unmount();
+  });
+
+  it('shows sender and body in seq order, then pending and failed echoes', async () => {
+    const echoes: Echo[] = [
+      { chatId: 'c1', clientMsgId: 'e1', body: 'on its way', createdAt: new Date().toISOString(), state: 'pending' },
+      { chatId: 'c1', clientMsgId: 'e2', body: 'refused', createdAt: new Date().toISOString(), state: 'failed', error: { code: 'not_found', message: 'chat not found' } },
+    ];
+    const wrapper = mount(MessageList, { props: props(messages(3), echoes), attachTo: document.body });
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="message-body"]').map((b) => b.text())).toEqual([
+      'message number 1',
+      'message number 2',
+      'message number 3',
+      'on its way',
+      'refused',
+    ]);
+    expect(wrapper.findAll('[data-testid="message-sender"]')[0]!.text()).toBe('Bob');
+    expect(wrapper.find('[data-state="pending"]').text()).toContain('Sending…');
+    const failed = wrapper.find('[data-state="failed"]');
+    expect(failed.text()).toContain('Not sent');
+    await failed.find('button').trigger('click');
+    expect(wrapper.emitted('discard')).toEqual([['e2']]);
+  });
+});
