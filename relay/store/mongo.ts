@@ -164,36 +164,43 @@ function toInvite(d: InviteDoc): InviteRecord {
   };
 }
 
+/**
+ * One createIndexes command per collection (collections in parallel): creating several
+ * indexes at once on a collection that does not exist yet would race its creation.
+ */
 async function ensureIndexes(c: Collections): Promise<void> {
   await Promise.all([
-    c.users.createIndex({ username: 1 }, { unique: true }),
-    c.tokens.createIndex({ userId: 1 }),
-    c.tokens.createIndex({ expireAt: 1 }, { expireAfterSeconds: 0 }),
-    c.friendRequests.createIndex({ fromId: 1, toId: 1 }, { unique: true }),
-    c.friendRequests.createIndex({ toId: 1 }),
-    c.friendships.createIndex({ a: 1, b: 1 }, { unique: true }),
-    c.friendships.createIndex({ b: 1 }),
-    // At most one direct chat per pair; groups have pairKey null and are not constrained.
-    c.chats.createIndex({ pairKey: 1 }, { unique: true, partialFilterExpression: { pairKey: { $type: 'string' } } }),
-    c.chats.createIndex({ memberKey: 1 }),
-    c.chats.createIndex({ memberIds: 1 }),
-    c.reads.createIndex({ chatId: 1, userId: 1 }, { unique: true }),
-    c.messages.createIndex({ chatId: 1, seq: 1 }, { unique: true }),
-    c.messages.createIndex({ chatId: 1, senderId: 1, clientMsgId: 1 }, { unique: true }),
-    c.invites.createIndex({ toId: 1, status: 1 }),
-    c.invites.createIndex({ fromId: 1, status: 1 }),
-    // targetKey and status first so pendingInvitesByTarget without fromId uses it too.
-    c.invites.createIndex({ targetKey: 1, status: 1, fromId: 1 }),
-    c.invites.createIndex({ status: 1, expiresAt: 1 }),
+    c.users.createIndexes([{ key: { username: 1 }, unique: true }]),
+    c.tokens.createIndexes([{ key: { userId: 1 } }, { key: { expireAt: 1 }, expireAfterSeconds: 0 }]),
+    c.friendRequests.createIndexes([{ key: { fromId: 1, toId: 1 }, unique: true }, { key: { toId: 1 } }]),
+    c.friendships.createIndexes([{ key: { a: 1, b: 1 }, unique: true }, { key: { b: 1 } }]),
+    c.chats.createIndexes([
+      // At most one direct chat per pair; groups have pairKey null and are not constrained.
+      { key: { pairKey: 1 }, unique: true, partialFilterExpression: { pairKey: { $type: 'string' } } },
+      { key: { memberKey: 1 } },
+      { key: { memberIds: 1 } },
+    ]),
+    c.reads.createIndexes([{ key: { chatId: 1, userId: 1 }, unique: true }]),
+    c.messages.createIndexes([
+      { key: { chatId: 1, seq: 1 }, unique: true },
+      { key: { chatId: 1, senderId: 1, clientMsgId: 1 }, unique: true },
+    ]),
+    c.invites.createIndexes([
+      { key: { toId: 1, status: 1 } },
+      { key: { fromId: 1, status: 1 } },
+      // targetKey and status first so pendingInvitesByTarget without fromId uses it too.
+      { key: { targetKey: 1, status: 1, fromId: 1 } },
+      { key: { status: 1, expiresAt: 1 } },
+    ]),
   ]);
 }
 
 export async function openMongoStore(uri: string, dbName?: string): Promise<Store> {
   const client = new MongoClient(uri, { writeConcern: DURABLE });
-  await client.connect();
   let db: Db;
   let cols: Collections;
   try {
+    await client.connect();
     db = client.db(dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, { writeConcern: DURABLE });
     cols = {
       users: db.collection<UserDoc>('users'),
@@ -503,7 +510,9 @@ class MongoStore implements Store {
   }
 
   async deleteChat(chatId: string): Promise<void> {
-    // The chat first: once it is gone no new message can get a seq in it.
+    // The chat first: once it is gone no new message can get a seq in it. An append that
+    // took its seq just before could still insert after the deleteMany; that message is
+    // unreachable (no chat has this id again), which is why this needs no transaction.
     await this.c.chats.deleteOne({ _id: chatId });
     await this.c.messages.deleteMany({ chatId });
     await this.c.reads.deleteMany({ chatId });
