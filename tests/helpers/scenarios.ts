@@ -129,3 +129,9 @@ export async function post(url: string, path: string, body: unknown, headers: Re
   }
   return { status: res.status, body: parsed };
 }
+
+/** friends:list without the ack's ok flag, for whole-value comparisons. */
+export async function friendsList(socket: TestSocket) {
+  const { friends, incoming, outgoing } = await ok(socket, 'friends:list', {});
+  return { friends, incoming, outgoing };
+}
