@@ -44,7 +44,7 @@ export async function findMongo(): Promise<MongoTarget> {
     }
     return { available: true, uri: replSet.getUri(), source: 'mongodb-memory-server replica set', stop: async () => void (await replSet.stop()) };
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
     return { available: false, reason: `no MONGODB_URI and mongodb-memory-server could not start mongod: ${message}` };
   } finally {
     clearTimeout(timer);
