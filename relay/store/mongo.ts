@@ -559,7 +559,27 @@ class MongoStore implements Store {
 
   // ---- messages ----
 
-  async appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
+  /** Per chat, the tail of the appends this process has in flight (see appendMessage). */
+  private readonly chatTails = new Map<string, Promise<unknown>>();
+
+  /**
+   * Appends of one chat from this process run one after another, in call order. The
+   * relay hands one socket's messages to the store in send order, and concurrent
+   * driver operations may finish in any order, so without this a later message could
+   * take the smaller seq, or be visible in history before an earlier one is inserted.
+   */
+  appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
+    const prev = this.chatTails.get(msg.chatId) ?? Promise.resolve();
+    const run = prev.then(() => this.appendNow(msg, id));
+    const tail = run.catch(() => undefined);
+    this.chatTails.set(msg.chatId, tail);
+    void tail.then(() => {
+      if (this.chatTails.get(msg.chatId) === tail) this.chatTails.delete(msg.chatId);
+    });
+    return run;
+  }
+
+  private async appendNow(msg: NewMessage, id: string): Promise<AppendResult> {
     const original = await this.findByClientMsgId(msg);
     if (original) return { message: original, duplicate: true };
 
