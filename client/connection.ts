@@ -106,7 +106,10 @@ export class RelayConnection {
       canSend: () => this.running && this.socket?.connected === true,
       retryDelay: (n) => backoffDelay(n, this.retryBackoff, this.random),
       onUpdate: (u) => this.events.emit('outgoing', u),
-      onStored: (m) => this.receive(m, true),
+      onStored: (m) => {
+        this.timeline.markSeen(m);
+        this.receive(m, true);
+      },
       onError: (err) => this.events.emit('error', err),
     });
   }
@@ -335,7 +338,15 @@ export class RelayConnection {
       held.push({ message, silent });
       return;
     }
-    if (this.timeline.accept(message) && !silent) this.server.emit('chat:message', { message });
+    if (this.timeline.accept(message) && !silent && !this.isOwnPending(message)) this.server.emit('chat:message', { message });
+  }
+
+  /**
+   * The relay's broadcast of our own send can overtake its ack (or the ack can be lost).
+   * Such a message is reported once, by the 'sent' update that follows, never as a live one.
+   */
+  private isOwnPending(message: Message): boolean {
+    return this.outbox.isPending(message.chatId, message.clientMsgId);
   }
 
   private release(chatId: string): void {
@@ -403,7 +414,7 @@ export class RelayConnection {
         if (res.ack.error.code === 'not_found') break;
         return false;
       }
-      const fresh = this.timeline.acceptAll(res.ack.messages);
+      const fresh = this.timeline.acceptAll(res.ack.messages).filter((m) => !this.isOwnPending(m));
       if (fresh.length > 0) this.events.emit('catchUp', { chatId, messages: fresh });
       const last = res.ack.messages.at(-1);
       if (!res.ack.hasMore || !last) break;

@@ -67,6 +67,11 @@ export class Outbox {
     return this.items.filter((m) => chatId === undefined || m.chatId === chatId).map((m) => ({ ...m }));
   }
 
+  /** Whether this is one of our messages still waiting for its acknowledgement. */
+  isPending(chatId: string, clientMsgId: string): boolean {
+    return this.items.some((m) => m.chatId === chatId && m.clientMsgId === clientMsgId);
+  }
+
   /** Starts a sender for every chat with waiting messages (after connecting, or after add). */
   kick(): void {
     if (!this.deps.canSend()) return;

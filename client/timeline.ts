@@ -25,11 +25,22 @@ export class Timeline {
    */
   accept(message: Message): boolean {
     const chat = this.entry(message.chatId);
-    if (message.seq <= chat.floor || chat.seen.has(message.id)) return false;
+    if (message.seq <= chat.floor) return false;
+    const fresh = !chat.seen.has(message.id);
     chat.seen.set(message.id, message.seq);
     if (message.seq > chat.lastSeq) chat.lastSeq = message.seq;
     if (chat.seen.size > this.idWindow) this.prune(chat);
-    return true;
+    return fresh;
+  }
+
+  /**
+   * Records that a message was shown without moving lastSeq: for our own sends
+   * acknowledged while earlier messages of the chat may still be missing, so a later
+   * catch-up neither skips the gap nor shows our message a second time.
+   */
+  markSeen(message: Message): void {
+    const chat = this.entry(message.chatId);
+    if (message.seq > chat.floor) chat.seen.set(message.id, message.seq);
   }
 
   /** Records a batch and returns the unseen ones, ascending by seq. */

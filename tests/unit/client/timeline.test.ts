@@ -78,3 +78,14 @@ describe('Timeline', () => {
     expect(t.accept(msg('a', 101))).toBe(true);
   });
 });
+
+describe('Timeline.markSeen', () => {
+  it('suppresses a later sighting without moving the resume point past a gap', () => {
+    const t = new Timeline();
+    t.accept(msg('a', 5));
+    t.markSeen(msg('a', 9)); // our own message, acknowledged while 6-8 are not fetched yet
+    expect(t.lastSeq('a')).toBe(5);
+    expect(t.acceptAll([msg('a', 6), msg('a', 7), msg('a', 8), msg('a', 9)]).map((m) => m.seq)).toEqual([6, 7, 8]);
+    expect(t.lastSeq('a')).toBe(9);
+  });
+});
