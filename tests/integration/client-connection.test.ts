@@ -241,21 +241,28 @@ describe('RelayConnection against a real relay', () => {
   it('a transport dropped right after chat:send leaves the message in history exactly once', async () => {
     const r = await relay();
     const { a, sb, chatId } = await directChat(r.url);
-    const { conn, rec } = connection(r.url);
+    // A fixed reconnect delay, long enough to look at the relay's store while the client is away.
+    const { conn, rec } = connection(r.url, new MemoryQueueStorage(), { baseMs: 600, maxMs: 600, jitter: 0 });
     conn.start(a.token);
     await waitFor('first sync', () => rec.syncs.length === 1);
 
     const rounds = 5;
+    let storedButUnacknowledged = 0;
     for (let i = 0; i < rounds; i++) {
       const syncsBefore = rec.syncs.length;
       // send() resolves after the chat:send packet was handed to the transport; cut it before any ack.
       await conn.send(chatId, `round ${i}`);
       conn.dropTransport();
       expect(countSent(rec)).toBe(i);
+      await new Promise((res) => setTimeout(res, 200));
+      const stored = (await fullHistory(sb, chatId)).filter((m) => m.body === `round ${i}`).length;
+      if (stored === 1 && countSent(rec) === i && conn.state().status !== 'online') storedButUnacknowledged++;
       await waitFor(`round ${i} acknowledged`, () => countSent(rec) === i + 1);
       await waitFor(`round ${i} resync`, () => rec.syncs.length > syncsBefore);
     }
     expect(rec.states.filter((s) => s.status === 'reconnecting').length).toBeGreaterThanOrEqual(rounds);
+    // The case that matters happened: the relay stored the message, the client never heard, and resent it.
+    expect(storedButUnacknowledged).toBeGreaterThanOrEqual(1);
 
     const history = await fullHistory(sb, chatId);
     expect(bodies(history)).toEqual(Array.from({ length: rounds }, (_, i) => `round ${i}`));
