@@ -1,0 +1,264 @@
+// Invites: rules 2 (friends, online), 5 (refusals, re-checked at acceptance) and 6
+// (lifetime, invite:closed to both ends), plus the Invite shape and invite:list.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Invite } from '../../protocol/types';
+import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
+import { anotherSocket, closeAll, directPair, expectError, group, ISO_RE, users, watch } from '../helpers/scenarios';
+
+let relay: RelayProcess;
+beforeAll(async () => {
+  relay = await startRelay();
+});
+afterAll(async () => {
+  await relay.stop();
+  relay.cleanup();
+});
+
+/** from invites to (optionally into chatId) and waits for invite:received. */
+async function invite(from: TestUser, to: TestUser, chatId?: string): Promise<Invite> {
+  const received = waitFor(to.socket, 'invite:received');
+  const { invite: inv } = await ok(from.socket, 'invite:create', chatId ? { to: to.user.username, chatId } : { to: to.user.username });
+  expect((await received).invite).toEqual(inv);
+  return inv;
+}
+
+/** Both ends' next invite:closed for this invite. */
+function closedBoth(a: TestUser, b: TestUser, inviteId: string) {
+  return Promise.all([a, b].map((u) => waitFor(u.socket, 'invite:closed', (p) => p.inviteId === inviteId)));
+}
+
+const chatIds = async (u: TestUser) => (await ok(u.socket, 'chat:list', {})).chats.map((c) => c.id);
+
+describe('invite:create refusals (rules 2, 5)', () => {
+  it('not_friends for a user who is not a friend (even with a pending friend request)', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    expectError(await call(a!.socket, 'invite:create', { to: b!.user.username }), 'not_friends');
+    await ok(a!.socket, 'friends:request', { username: b!.user.username });
+    expectError(await call(a!.socket, 'invite:create', { to: b!.user.username }), 'not_friends');
+    closeAll(a!, b!);
+  });
+
+  it('not_online for a friend with no socket', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const off = waitFor(a!.socket, 'presence', (p) => !p.online);
+    b!.socket.close();
+    await off;
+    expectError(await call(a!.socket, 'invite:create', { to: b!.user.username }), 'not_online');
+    expect((await ok(a!.socket, 'invite:list', {})).outgoing).toEqual([]);
+    closeAll(a!);
+  });
+
+  it('bad_request for inviting yourself', async () => {
+    const [a] = await users(relay.url, ['a']);
+    expectError(await call(a!.socket, 'invite:create', { to: a!.user.username }), 'bad_request');
+    closeAll(a!);
+  });
+
+  it('already_invited for the same inviter, target and invitee; another inviter may still invite', async () => {
+    const { members, chat } = await group(relay.url, 4);
+    const [a, b, , d] = members as [TestUser, TestUser, TestUser, TestUser];
+    await befriend(b, d);
+    // direct target
+    await invite(a, d);
+    expectError(await call(a.socket, 'invite:create', { to: d.user.username }), 'already_invited');
+    // group target (d is a member already? no: group() put d in, so use a fresh user)
+    const [e] = await users(relay.url, ['e']);
+    await befriend(a, e!);
+    await befriend(b, e!);
+    await invite(a, e!, chat.id);
+    expectError(await call(a.socket, 'invite:create', { to: e!.user.username, chatId: chat.id }), 'already_invited');
+    // a different inviter, same target and invitee: allowed
+    await invite(b, e!, chat.id);
+    closeAll(...members, e!);
+  });
+
+  it('duplicate_members naming the direct chat when both are already members', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const err = expectError(await call(a.socket, 'invite:create', { to: b.user.username }), 'duplicate_members');
+    expect(err.chatId).toBe(chat.id);
+    const err2 = expectError(await call(b.socket, 'invite:create', { to: a.user.username }), 'duplicate_members');
+    expect(err2.chatId).toBe(chat.id);
+    closeAll(a, b);
+  });
+
+  it('duplicate_members naming the group when forking a direct chat would repeat its member set', async () => {
+    const { members, chat, direct } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await befriend(b, c);
+    // the direct chat a-b plus c = {a, b, c}: exactly the group's members
+    for (const inviter of [a, b]) {
+      const err = expectError(await call(inviter.socket, 'invite:create', { to: c.user.username, chatId: direct.id }), 'duplicate_members');
+      expect(err.chatId).toBe(chat.id);
+    }
+    closeAll(...members);
+  });
+
+  it('already_member when `to` is a member of the chat given (direct or group)', async () => {
+    const { members, chat, direct } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    expectError(await call(a.socket, 'invite:create', { to: b.user.username, chatId: direct.id }), 'already_member');
+    expectError(await call(a.socket, 'invite:create', { to: c.user.username, chatId: chat.id }), 'already_member');
+    expectError(await call(a.socket, 'invite:create', { to: b.user.username, chatId: chat.id }), 'already_member');
+    closeAll(...members);
+  });
+
+  it('not_found for a chatId that does not exist or that the inviter is not a member of', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(c!, a);
+    expectError(await call(a.socket, 'invite:create', { to: b.user.username, chatId: 'no-such-chat' }), 'not_found');
+    // c is a's friend but no member of the a-b chat: the relay does not confirm it exists
+    expectError(await call(c!.socket, 'invite:create', { to: a.user.username, chatId: chat.id }), 'not_found');
+    closeAll(a, b, c!);
+  });
+});
+
+describe('invite shape and invite:list', () => {
+  it('a direct invite: chatId null, kind direct, members [from], pending, ISO times, expiresAt after createdAt', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    expect(inv).toEqual({
+      id: expect.any(String),
+      from: a!.user,
+      to: b!.user,
+      chatId: null,
+      kind: 'direct',
+      members: [a!.user],
+      status: 'pending',
+      createdAt: expect.stringMatching(ISO_RE),
+      expiresAt: expect.stringMatching(ISO_RE),
+    });
+    expect(Date.parse(inv.expiresAt)).toBeGreaterThan(Date.parse(inv.createdAt));
+    closeAll(a!, b!);
+  });
+
+  it('a group invite: chatId of the group, kind group, members are the group at invite time', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a] = members as [TestUser];
+    const [d] = await users(relay.url, ['d']);
+    await befriend(a, d!);
+    const inv = await invite(a, d!, chat.id);
+    expect(inv.chatId).toBe(chat.id);
+    expect(inv.kind).toBe('group');
+    expect(inv.from).toEqual(a.user);
+    expect(inv.to).toEqual(d!.user);
+    expect([...inv.members].sort((x, y) => x.id.localeCompare(y.id))).toEqual(members.map((m) => m.user).sort((x, y) => x.id.localeCompare(y.id)));
+    closeAll(...members, d!);
+  });
+
+  it('a fork invite (third user into a direct chat) carries the direct chat id and its members', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(a, c!);
+    const inv = await invite(a, c!, chat.id);
+    expect(inv.chatId).toBe(chat.id);
+    expect(inv.members.map((m) => m.id).sort()).toEqual([a.user.id, b.user.id].sort());
+    closeAll(a, b, c!);
+  });
+
+  it('invite:list shows pending invites only: incoming for the invitee, outgoing for the inviter', async () => {
+    const [a, b, c] = await users(relay.url, ['a', 'b', 'c']);
+    await befriend(a!, b!);
+    await befriend(a!, c!);
+    const toB = await invite(a!, b!);
+    const toC = await invite(a!, c!);
+    const listA = await ok(a!.socket, 'invite:list', {});
+    expect(listA.incoming).toEqual([]);
+    expect(listA.outgoing.map((i) => i.id).sort()).toEqual([toB.id, toC.id].sort());
+    expect((await ok(b!.socket, 'invite:list', {})).incoming).toEqual([toB]);
+    await ok(c!.socket, 'invite:reject', { inviteId: toC.id });
+    expect((await ok(a!.socket, 'invite:list', {})).outgoing).toEqual([toB]);
+    expect(await ok(c!.socket, 'invite:list', {})).toMatchObject({ incoming: [], outgoing: [] });
+    await ok(b!.socket, 'invite:accept', { inviteId: toB.id });
+    expect(await ok(a!.socket, 'invite:list', {})).toMatchObject({ incoming: [], outgoing: [] });
+    expect(await ok(b!.socket, 'invite:list', {})).toMatchObject({ incoming: [], outgoing: [] });
+    closeAll(a!, b!, c!);
+  });
+});
+
+describe('accept, reject, cancel (rule 6)', () => {
+  it('accept: the invitee gets {chat}; both get chat:joined on all sockets and invite:closed accepted', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    const a2 = await anotherSocket(relay.url, a!);
+    const closed = closedBoth(a!, b!, inv.id);
+    const joined = Promise.all([a!.socket, a2, b!.socket].map((s) => waitFor(s, 'chat:joined')));
+    const { chat } = await ok(b!.socket, 'invite:accept', { inviteId: inv.id });
+    expect(chat).toMatchObject({ kind: 'direct', lastSeq: 0, readSeq: 0, createdAt: expect.stringMatching(ISO_RE) });
+    expect(chat.members.map((m) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
+    for (const c of await closed) expect(c).toMatchObject({ inviteId: inv.id, status: 'accepted' });
+    for (const j of await joined) expect(j.chat).toEqual(expect.objectContaining({ id: chat.id, kind: 'direct' }));
+    closeAll(a!, b!, a2);
+  });
+
+  it('only the invitee may accept or reject; only the inviter may cancel (forbidden otherwise)', async () => {
+    const [a, b, c] = await users(relay.url, ['a', 'b', 'c']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    expectError(await call(a!.socket, 'invite:accept', { inviteId: inv.id }), 'forbidden');
+    expectError(await call(c!.socket, 'invite:accept', { inviteId: inv.id }), 'forbidden');
+    expectError(await call(a!.socket, 'invite:reject', { inviteId: inv.id }), 'forbidden');
+    expectError(await call(c!.socket, 'invite:reject', { inviteId: inv.id }), 'forbidden');
+    expectError(await call(b!.socket, 'invite:cancel', { inviteId: inv.id }), 'forbidden');
+    expectError(await call(c!.socket, 'invite:cancel', { inviteId: inv.id }), 'forbidden');
+    // none of that changed it
+    expect((await ok(b!.socket, 'invite:list', {})).incoming.map((i) => i.id)).toEqual([inv.id]);
+    await ok(b!.socket, 'invite:accept', { inviteId: inv.id });
+    closeAll(a!, b!, c!);
+  });
+
+  it('reject: nothing is created, invite:closed rejected to both', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    const closed = closedBoth(a!, b!, inv.id);
+    const joinedA = watch(a!.socket, 'chat:joined');
+    expect(await call(b!.socket, 'invite:reject', { inviteId: inv.id })).toEqual({ ok: true });
+    for (const c of await closed) expect(c).toMatchObject({ inviteId: inv.id, status: 'rejected' });
+    expect(await chatIds(a!)).toEqual([]);
+    expect(await chatIds(b!)).toEqual([]);
+    expect(await joinedA.settle(200)).toEqual([]);
+    expectError(await call(b!.socket, 'invite:accept', { inviteId: inv.id }), 'invite_closed');
+    expectError(await call(b!.socket, 'invite:reject', { inviteId: inv.id }), 'invite_closed');
+    // the pair may start over
+    await inviteAndAccept(a!, b!);
+    closeAll(a!, b!);
+  });
+
+  it('cancel: invite:closed cancelled to both; accepting or rejecting it afterwards is invite_closed', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    const closed = closedBoth(a!, b!, inv.id);
+    expect(await call(a!.socket, 'invite:cancel', { inviteId: inv.id })).toEqual({ ok: true });
+    for (const c of await closed) expect(c).toMatchObject({ inviteId: inv.id, status: 'cancelled' });
+    expectError(await call(b!.socket, 'invite:accept', { inviteId: inv.id }), 'invite_closed');
+    expectError(await call(b!.socket, 'invite:reject', { inviteId: inv.id }), 'invite_closed');
+    expect(await chatIds(b!)).toEqual([]);
+    closeAll(a!, b!);
+  });
+
+  it('accepting an accepted invite again is invite_closed', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    await ok(b!.socket, 'invite:accept', { inviteId: inv.id });
+    expectError(await call(b!.socket, 'invite:accept', { inviteId: inv.id }), 'invite_closed');
+    expectError(await call(b!.socket, 'invite:reject', { inviteId: inv.id }), 'invite_closed');
+    expect((await ok(b!.socket, 'chat:list', {})).chats).toHaveLength(1);
+    closeAll(a!, b!);
+  });
+
+  it('not_found for an unknown inviteId', async () => {
+    const [a] = await users(relay.url, ['a']);
+    for (const ev of ['invite:accept', 'invite:reject', 'invite:cancel'] as const) {
+      expectError(await call(a!.socket, ev, { inviteId: 'no-such-invite' }), 'not_found');
+    }
+    closeAll(a!);
+  });
+});
+
