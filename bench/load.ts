@@ -1,0 +1,143 @@
+// Drives one target (the relay or the bare baseline) with forked load generators:
+// connects every client, reads the target's memory before and after, then runs the
+// fixed-rate phase and the full-speed phase.
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { ClientSpec, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
+import type { BenchOptions } from './options';
+import { ROOT, type ServerProcess } from './server-process';
+import { summarize, type Summary } from './stats';
+
+export interface PhaseReport {
+  ackedPerSecond: number;
+  deliveredPerSecond: number;
+  latency: Summary;
+  ack: Summary;
+  errors: Record<string, number>;
+  unacked: number;
+}
+
+export interface LoadReport {
+  target: string;
+  connected: number;
+  failed: number;
+  connectMs: number;
+  rssBeforeKib: number;
+  rssAfterKib: number;
+  kibPerClient: number;
+  rate: PhaseReport;
+  max: PhaseReport;
+}
+
+class Loadgen {
+  private readonly waiters: ((m: FromLoadgen) => void)[] = [];
+  readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+
+  constructor() {
+    this.child = fork(join(ROOT, 'bench/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.exited = new Promise((res) => this.child.once('exit', () => res()));
+    this.child.on('message', (m: FromLoadgen) => this.waiters.shift()?.(m));
+    this.child.once('exit', (code) => {
+      for (const w of this.waiters.splice(0)) w({ type: 'fatal', message: `load generator exited with ${code}` });
+    });
+  }
+
+  request(msg: ToLoadgen, timeoutMs: number): Promise<FromLoadgen> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`load generator did not answer ${msg.type} in ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((m) => {
+        clearTimeout(timer);
+        if (m.type === 'fatal') reject(new Error(m.message));
+        else resolve(m);
+      });
+      this.child.send(msg);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    this.child.send({ type: 'close' } satisfies ToLoadgen);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function asResult(m: FromLoadgen): PhaseResult {
+  if (m.type !== 'result') throw new Error(`load generator answered ${m.type} instead of a result`);
+  return m.result;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function merge(results: PhaseResult[]): PhaseReport {
+  const windowS = results[0]!.windowMs / 1000;
+  const errors: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  return {
+    ackedPerSecond: results.reduce((s, r) => s + r.acked, 0) / windowS,
+    deliveredPerSecond: results.reduce((s, r) => s + r.deliveries, 0) / windowS,
+    latency: summarize(results.flatMap((r) => r.latencies)),
+    ack: summarize(results.flatMap((r) => r.ackLatencies)),
+    errors,
+    unacked: results.reduce((s, r) => s + r.unacked, 0),
+  };
+}
+
+/** Groups clients by chat and deals whole chats to the generators in turn. */
+function partition(clients: ClientSpec[], n: number): ClientSpec[][] {
+  const byChat = new Map<string, ClientSpec[]>();
+  for (const c of clients) byChat.set(c.chatId, [...(byChat.get(c.chatId) ?? []), c]);
+  const parts: ClientSpec[][] = Array.from({ length: n }, () => []);
+  [...byChat.values()].forEach((chat, i) => parts[i % n]!.push(...chat));
+  return parts;
+}
+
+export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
+  const parts = partition(clients, opts.loadgens);
+  const gens = parts.map(() => new Loadgen());
+  try {
+    await sleep(500);
+    const rssBeforeKib = target.rssKib();
+    const started = performance.now();
+    const readies = await Promise.all(gens.map((g, i) => g.request({ type: 'connect', url: target.url, clients: parts[i]! }, 120_000)));
+    const connectMs = performance.now() - started;
+    let connected = 0;
+    let failed = 0;
+    for (const r of readies) {
+      if (r.type !== 'ready') throw new Error(`unexpected ${r.type}`);
+      connected += r.connected;
+      failed += r.failed;
+      if (r.firstError) log(`  ${target.name}: a client could not connect: ${r.firstError}`);
+    }
+    if (connected === 0) throw new Error(`${target.name}: no client connected`);
+    // let presence fan-out and handshakes settle before reading idle memory
+    await sleep(1000);
+    const rssAfterKib = target.rssKib();
+    log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterKib} KiB`);
+
+    const phase = async (spec: PhaseSpec): Promise<PhaseReport> => {
+      const results = await Promise.all(gens.map((g) => g.request({ type: 'run', phase: spec }, spec.warmupMs + spec.durationMs + spec.drainMs + 30_000)));
+      return merge(results.map(asResult));
+    };
+    const common = { warmupMs: opts.warmupMs, durationMs: opts.phaseMs, drainMs: opts.drainMs, bodyChars: opts.bodyChars };
+    const rate = await phase({ mode: 'rate', rate: opts.offeredRate / gens.length, ...common });
+    log(`  ${target.name}: offered ${opts.offeredRate} msg/s -> acked ${rate.ackedPerSecond.toFixed(0)} msg/s, p99 ${rate.latency.p99.toFixed(1)} ms`);
+    const max = await phase({ mode: 'max', window: opts.window, ...common });
+    log(`  ${target.name}: full speed -> acked ${max.ackedPerSecond.toFixed(0)} msg/s`);
+    return {
+      target: target.name,
+      connected,
+      failed,
+      connectMs,
+      rssBeforeKib,
+      rssAfterKib,
+      kibPerClient: (rssAfterKib - rssBeforeKib) / connected,
+      rate,
+      max,
+    };
+  } finally {
+    await Promise.all(gens.map((g) => g.close()));
+  }
+}

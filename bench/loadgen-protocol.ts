@@ -1,0 +1,45 @@
+// Messages between bench/run.ts and its load generator processes (child_process IPC).
+
+export interface ClientSpec {
+  /** the user id; deliveries of this user's own messages are not latency samples */
+  userId: string;
+  /** socket.io handshake auth: `{ token }` for the relay, `{ userId, rooms }` for the baseline */
+  auth: Record<string, unknown>;
+  chatId: string;
+  sends: boolean;
+}
+
+export type PhaseSpec =
+  /** open loop: this process sends `rate` messages a second, spread over its senders */
+  | { mode: 'rate'; rate: number; warmupMs: number; durationMs: number; drainMs: number; bodyChars: number }
+  /** closed loop: each sender keeps `window` messages unacknowledged */
+  | { mode: 'max'; window: number; warmupMs: number; durationMs: number; drainMs: number; bodyChars: number };
+
+export type ToLoadgen =
+  | { type: 'connect'; url: string; clients: ClientSpec[] }
+  | { type: 'run'; phase: PhaseSpec }
+  | { type: 'close' };
+
+export interface PhaseResult {
+  /** sends emitted during the measured window */
+  sent: number;
+  /** ok acks received during the measured window */
+  acked: number;
+  /** error acks by code, any time in the phase */
+  errors: Record<string, number>;
+  /** chat:message deliveries to members other than the sender, for messages sent in the window */
+  deliveries: number;
+  /** send-to-delivery latency of those deliveries, ms */
+  latencies: number[];
+  /** send-to-ack latency of messages sent in the window, ms */
+  ackLatencies: number[];
+  /** sends still unacknowledged when the drain ended */
+  unacked: number;
+  windowMs: number;
+}
+
+export type FromLoadgen =
+  | { type: 'ready'; connected: number; failed: number; firstError?: string; connectMs: number }
+  | { type: 'result'; result: PhaseResult }
+  | { type: 'closed' }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,151 @@
+// A load generator process (forked by bench/run.ts): holds many socket.io clients,
+// sends chat:send at a fixed offered rate or at full speed, and times each delivery
+// at the other members. Whole chats live in one process, so sender and receivers
+// share one clock (performance.now()), carried in the message body.
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, Message, ServerToClientEvents } from '../protocol/types';
+import type { ClientSpec, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
+
+type Client = { spec: ClientSpec; socket: Socket<ServerToClientEvents, ClientToServerEvents>; index: number; counter: number; inflight: number };
+
+const CONNECT_BATCH = 100;
+const CONNECT_TIMEOUT_MS = 20_000;
+
+let clients: Client[] = [];
+let runId = 0;
+
+function send(msg: FromLoadgen): void {
+  process.send!(msg);
+}
+
+function connectOne(url: string, spec: ClientSpec, index: number): Promise<Client> {
+  const socket: Client['socket'] = io(url, { auth: spec.auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve({ spec, socket, index, counter: 0, inflight: 0 }));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+async function connectAll(url: string, specs: ClientSpec[]): Promise<void> {
+  const started = performance.now();
+  let failed = 0;
+  let firstError: string | undefined;
+  for (let i = 0; i < specs.length; i += CONNECT_BATCH) {
+    const batch = specs.slice(i, i + CONNECT_BATCH).map((s, j) => connectOne(url, s, i + j));
+    for (const r of await Promise.allSettled(batch)) {
+      if (r.status === 'fulfilled') clients.push(r.value);
+      else {
+        failed++;
+        firstError ??= r.reason instanceof Error ? r.reason.message : String(r.reason);
+      }
+    }
+  }
+  send({ type: 'ready', connected: clients.length, failed, firstError, connectMs: performance.now() - started });
+}
+
+/** Body: the send time, a separator, then padding up to `chars`. */
+const makeBody = (t: number, chars: number): string => {
+  const head = `${t.toFixed(3)}|`;
+  return head + 'x'.repeat(Math.max(1, chars - head.length));
+};
+const sentAt = (body: string): number => Number(body.slice(0, body.indexOf('|')));
+
+async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
+  const id = ++runId;
+  const t0 = performance.now();
+  const windowStart = t0 + phase.warmupMs;
+  const windowEnd = windowStart + phase.durationMs;
+  const inWindow = (t: number) => t >= windowStart && t < windowEnd;
+  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, windowMs: phase.durationMs };
+  let outstanding = 0;
+  let stopped = false;
+  const senders = clients.filter((c) => c.spec.sends);
+
+  const onMessage = (c: Client) => ({ message }: { message: Message }) => {
+    if (message.sender.id === c.spec.userId) return;
+    const t = sentAt(message.body);
+    if (!inWindow(t)) return;
+    r.deliveries++;
+    r.latencies.push(performance.now() - t);
+  };
+  const listeners = clients.map((c) => {
+    const fn = onMessage(c);
+    c.socket.on('chat:message', fn);
+    return () => c.socket.off('chat:message', fn);
+  });
+
+  const sendOne = (c: Client) => {
+    const t = performance.now();
+    const measured = inWindow(t);
+    if (measured) r.sent++;
+    outstanding++;
+    c.inflight++;
+    const clientMsgId = `b${id}_${c.index}_${c.counter++}`;
+    c.socket.emit('chat:send', { chatId: c.spec.chatId, clientMsgId, body: makeBody(t, phase.bodyChars) }, (res: Ack<{ message: Message }>) => {
+      outstanding--;
+      c.inflight--;
+      const now = performance.now();
+      if (res.ok) {
+        if (inWindow(now)) r.acked++;
+        if (measured) r.ackLatencies.push(now - t);
+      } else r.errors[res.error.code] = (r.errors[res.error.code] ?? 0) + 1;
+      if (phase.mode === 'max' && !stopped) sendOne(c);
+    });
+  };
+
+  if (phase.mode === 'rate') {
+    // Open loop: each tick sends what the schedule owes, round-robin over the senders,
+    // so a slow relay does not slow the offered load down.
+    let sentTotal = 0;
+    let next = 0;
+    await new Promise<void>((done) => {
+      const tick = () => {
+        const now = performance.now();
+        if (now >= windowEnd) return done();
+        const due = Math.floor(((now - t0) * phase.rate) / 1000) - sentTotal;
+        for (let k = 0; k < due && senders.length; k++) {
+          sendOne(senders[next]!);
+          next = (next + 1) % senders.length;
+          sentTotal++;
+        }
+        setTimeout(tick, 1);
+      };
+      tick();
+    });
+  } else {
+    for (const c of senders) for (let k = 0; k < phase.window; k++) sendOne(c);
+    await new Promise((res) => setTimeout(res, windowEnd - performance.now()));
+  }
+  stopped = true;
+  // Drain: bounded wait for acks and deliveries of what is still in flight.
+  const drainEnd = performance.now() + phase.drainMs;
+  while (outstanding > 0 && performance.now() < drainEnd) await new Promise((res) => setTimeout(res, 20));
+  await new Promise((res) => setTimeout(res, Math.min(200, Math.max(0, drainEnd - performance.now()))));
+  r.unacked = outstanding;
+  for (const off of listeners) off();
+  return r;
+}
+
+process.on('message', (raw: ToLoadgen) => {
+  const msg = raw;
+  if (msg.type === 'connect') {
+    connectAll(msg.url, msg.clients).catch((e: unknown) => send({ type: 'fatal', message: String(e) }));
+  } else if (msg.type === 'run') {
+    runPhase(msg.phase).then(
+      (result) => send({ type: 'result', result }),
+      (e: unknown) => send({ type: 'fatal', message: String(e) }),
+    );
+  } else if (msg.type === 'close') {
+    for (const c of clients) c.socket.close();
+    clients = [];
+    send({ type: 'closed' });
+    process.disconnect?.();
+    setTimeout(() => process.exit(0), 100);
+  }
+});
+
+// The parent going away must not leave sockets behind.
+process.on('disconnect', () => process.exit(0));

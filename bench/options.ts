@@ -1,0 +1,54 @@
+// What one bench run measures and how big: `--quick` keeps the whole run under a
+// minute on 2 cores; the full run uses the sizes the targets are stated for.
+export interface BenchOptions {
+  quick: boolean;
+  /** Spawn the load relay with --cpu-prof and print where its time goes. */
+  profile: boolean;
+  /** connected clients, split over the load generators */
+  clients: number;
+  /** members per chat */
+  chatSize: number;
+  loadgens: number;
+  /** offered rate of the fixed-rate phase, messages per second over all senders */
+  offeredRate: number;
+  /** messages each sender keeps unacknowledged in the full-speed phase */
+  window: number;
+  warmupMs: number;
+  phaseMs: number;
+  bodyChars: number;
+  /** chat sizes for the history page latency */
+  historySizes: number[];
+  historySamples: number;
+  /** messages in the chat the renderer opens */
+  rendererChatSize: number;
+  skipRenderer: boolean;
+  /** skip the relay-vs-baseline load part (to iterate on history and renderer) */
+  skipLoad: boolean;
+  /** bounded wait for in-flight acks after each phase */
+  drainMs: number;
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load']);
+  const unknown = argv.filter((a) => !known.has(a));
+  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')})`);
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    profile: argv.includes('--profile'),
+    clients: 500,
+    chatSize: 5,
+    loadgens: 2,
+    offeredRate: 2000,
+    window: 2,
+    warmupMs: quick ? 1000 : 3000,
+    phaseMs: quick ? 3000 : 20_000,
+    drainMs: quick ? 2000 : 5000,
+    bodyChars: 100,
+    historySizes: quick ? [1_000, 10_000, 100_000] : [10_000, 100_000, 1_000_000],
+    historySamples: quick ? 200 : 1000,
+    rendererChatSize: 100_000,
+    skipRenderer: argv.includes('--no-renderer'),
+    skipLoad: argv.includes('--no-load'),
+  };
+}

@@ -1,0 +1,219 @@
+// `npm run bench [-- --quick] [-- --profile] [-- --no-renderer]`: the relay against a
+// bare socket.io fan-out under the same load, chat:history at growing chat sizes, and
+// the renderer on a 100,000-message chat. Prints tables, then one summary line.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchHistory, type HistoryReport } from './history';
+import { runLoad, type LoadReport, type PhaseReport } from './load';
+import type { ClientSpec } from './loadgen-protocol';
+import { parseOptions, type BenchOptions } from './options';
+import { summarizeProfile, type ProfileSummary } from './profile';
+import { benchRenderer, type RendererReport } from './renderer';
+import { seedHistory, seedLoad, type LoadClient } from './seed';
+import { startServer } from './server-process';
+import { fmt } from './stats';
+import { table } from './table';
+import { webDir } from './web-build';
+
+const log = (s: string) => console.log(s);
+
+/** Relay settings for a benchmark: the per-user limits would otherwise cap the load itself. */
+const RELAY_ENV = {
+  LOG_LEVEL: 'warn',
+  MONGODB_URI: '',
+  SEND_RATE_PER_SECOND: '1000000',
+  SEND_BURST: '1000000',
+  EVENT_RATE_PER_SECOND: '1000000',
+};
+
+async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
+  const dataDir = join(dir, 'load');
+  log(`load: seeding ${opts.clients} users in chats of ${opts.chatSize} through the store`);
+  const seeded: LoadClient[] = await seedLoad(dataDir, opts.clients, opts.chatSize);
+  const profDir = join(dir, 'cpuprof');
+  const relay = await startServer({
+    name: 'relay',
+    script: 'relay/main.ts',
+    env: { ...RELAY_ENV, DATA_DIR: dataDir },
+    nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+  });
+  let relayReport: LoadReport;
+  try {
+    const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { token: c.token }, chatId: c.chatId, sends: true }));
+    relayReport = await runLoad(relay, specs, opts, log);
+  } finally {
+    const code = await relay.stop();
+    if (code !== 0) log(`  relay exited with ${code}:\n${relay.output().slice(-2000)}`);
+  }
+  let profile: ProfileSummary | undefined;
+  if (opts.profile) {
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) profile = summarizeProfile(join(profDir, file));
+    else log('  profile: the relay wrote no .cpuprofile');
+  }
+
+  const bare = await startServer({ name: 'bare socket.io', script: 'bench/bare-server.ts' });
+  try {
+    const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
+    return { relay: relayReport, bare: await runLoad(bare, specs, opts, log), profile };
+  } finally {
+    await bare.stop();
+  }
+}
+
+async function historyAndRenderer(opts: BenchOptions, dir: string): Promise<{ history: HistoryReport[]; renderer: RendererReport; seedMs: number }> {
+  const dataDir = join(dir, 'history');
+  mkdirSync(dataDir, { recursive: true });
+  const sizes = [...new Set([...opts.historySizes, ...(opts.skipRenderer ? [] : [opts.rendererChatSize])])].sort((a, b) => a - b);
+  log(`history: seeding chats of ${sizes.join(', ')} messages through the store`);
+  const seed = await seedHistory(dataDir, sizes);
+  log(`  seeded ${sizes.reduce((a, b) => a + b, 0)} messages in ${(seed.seedMs / 1000).toFixed(1)} s`);
+  const web = opts.skipRenderer ? { error: '--no-renderer' } : await webDir(dir);
+  if ('built' in web && web.built) log('  web client built into the temp dir (dist/web does not exist)');
+  const relay = await startServer({ name: 'relay', script: 'relay/main.ts', env: { ...RELAY_ENV, DATA_DIR: dataDir, ...('dir' in web ? { WEB_DIR: web.dir } : {}) } });
+  try {
+    const measured = seed.chats.filter((c) => opts.historySizes.includes(c.size));
+    const history = await benchHistory(relay.url, seed.reader.token, measured, opts.historySamples);
+    let renderer: RendererReport = { skipped: 'error' in web ? web.error : '' };
+    if ('dir' in web) {
+      const chat = seed.chats.find((c) => c.size === opts.rendererChatSize)!;
+      log(`renderer: opening the ${chat.size}-message chat in Chromium`);
+      try {
+        renderer = await benchRenderer(relay.url, seed.reader, chat, opts.quick ? 3000 : 10_000);
+      } catch (e) {
+        renderer = { skipped: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+      }
+    }
+    return { history, renderer, seedMs: seed.seedMs };
+  } finally {
+    await relay.stop();
+  }
+}
+
+const rate = (x: number) => fmt(x, 0);
+const ms = (x: number) => fmt(x, 2);
+const errs = (p: PhaseReport) => Object.entries(p.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+
+function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): string {
+  const row = (name: string, f: (r: LoadReport) => string) => [name, f(relay), f(bare)];
+  return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators, ${opts.phaseMs / 1000} s per phase`, [
+    ['', 'relay', 'bare socket.io'],
+    row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
+    row('RSS idle before / after, MiB', (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)}`),
+    row('memory per idle client, KiB', (r) => fmt(r.kibPerClient)),
+    row(`offered ${opts.offeredRate}/s: acked msg/s`, (r) => rate(r.rate.ackedPerSecond)),
+    row(`offered ${opts.offeredRate}/s: delivered/s`, (r) => rate(r.rate.deliveredPerSecond)),
+    row(`offered ${opts.offeredRate}/s: delivery p50 ms`, (r) => ms(r.rate.latency.p50)),
+    row(`offered ${opts.offeredRate}/s: delivery p99 ms`, (r) => ms(r.rate.latency.p99)),
+    row(`offered ${opts.offeredRate}/s: delivery max ms`, (r) => ms(r.rate.latency.max)),
+    row(`offered ${opts.offeredRate}/s: ack p50 / p99 ms`, (r) => `${ms(r.rate.ack.p50)} / ${ms(r.rate.ack.p99)}`),
+    row(`offered ${opts.offeredRate}/s: errors`, (r) => errs(r.rate)),
+    row(`full speed (${opts.window} in flight/sender): acked msg/s`, (r) => rate(r.max.ackedPerSecond)),
+    row('full speed: delivered/s', (r) => rate(r.max.deliveredPerSecond)),
+    row('full speed: delivery p50 / p99 ms', (r) => `${ms(r.max.latency.p50)} / ${ms(r.max.latency.p99)}`),
+    row('full speed: ack p50 / p99 ms', (r) => `${ms(r.max.ack.p50)} / ${ms(r.max.ack.p99)}`),
+    row('full speed: errors / unacked', (r) => `${errs(r.max)} / ${r.max.unacked}`),
+  ]);
+}
+
+function historyTable(h: HistoryReport[]): string {
+  return table('chat:history over the socket (limit 50), ms', [
+    ['messages in chat', 'latest p50', 'latest p99', 'before p50', 'before p99', 'samples'],
+    ...h.map((r) => [r.size.toLocaleString('en'), ms(r.latest.p50), ms(r.latest.p99), ms(r.before.p50), ms(r.before.p99), String(r.latest.n)]),
+  ]);
+}
+
+function rendererTable(r: RendererReport): string {
+  if ('skipped' in r) return `\nrenderer: skipped (${r.skipped})`;
+  return table(`renderer: chat of ${r.chatSize.toLocaleString('en')} messages in Chromium`, [
+    ['', 'value'],
+    ['open -> message rows painted, ms', fmt(r.openToPaintMs)],
+    ['message nodes after open', String(r.nodesAfterOpen)],
+    ['DOM elements after open', String(r.domElementsAfterOpen)],
+    ['older pages loaded while scrolling up', String(r.scrollPages)],
+    ['stuck at top, wheel nudges needed', String(r.topNudges)],
+    ['oldest message reached (1 = top)', String(r.oldestReached)],
+    ['max message nodes while scrolling', String(r.maxNodesWhileScrolling)],
+    ['back to bottom, ms', String(r.backToBottomMs)],
+    ['message nodes back at bottom', String(r.nodesBackAtBottom)],
+    ['JS heap, MiB', fmt(r.jsHeapMb)],
+  ]);
+}
+
+type Load = { relay: LoadReport; bare: LoadReport; profile?: ProfileSummary };
+
+function targetsTable(opts: BenchOptions, load: Load | undefined, history: HistoryReport[], renderer: RendererReport): string {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const rows = [['target', 'measured', '']];
+  if (load) {
+    const { relay, bare } = load;
+    const ratio = relay.max.ackedPerSecond / bare.max.ackedPerSecond;
+    rows.push(['acked throughput >= 0.5 x bare fan-out', `${fmt(ratio, 2)} x`, verdict(ratio >= 0.5)]);
+    rows.push([
+      `p99 delivery <= 25 ms at ${opts.offeredRate.toLocaleString('en')} msg/s, ${opts.clients} clients`,
+      `${ms(relay.rate.latency.p99)} ms`,
+      verdict(relay.rate.latency.p99 <= 25),
+    ]);
+  }
+  const big = history[history.length - 1];
+  if (big) {
+    const worst = Math.max(big.latest.p50, big.before.p50);
+    rows.push([`history page median <= 5 ms at ${big.size.toLocaleString('en')}`, `${ms(worst)} ms`, verdict(worst <= 5)]);
+  }
+  if ('skipped' in renderer) rows.push(['renderer 100k chat < 300 ms, < 500 nodes', 'skipped', '']);
+  else {
+    rows.push(['renderer: opens < 300 ms', `${fmt(renderer.openToPaintMs)} ms`, verdict(renderer.openToPaintMs < 300)]);
+    const nodes = Math.max(renderer.nodesAfterOpen, renderer.maxNodesWhileScrolling, renderer.nodesBackAtBottom);
+    rows.push(['renderer: < 500 message nodes', String(nodes), verdict(nodes < 500)]);
+  }
+  if (load) {
+    const kb = (load.relay.kibPerClient * 1024) / 1000;
+    rows.push(['relay memory <= 50 KB per idle client', `${fmt(kb)} KB`, verdict(kb <= 50)]);
+  }
+  return table('targets', rows);
+}
+
+function profileTable(p: ProfileSummary): string {
+  const busy = p.totalMs - p.idleMs;
+  const rows = (list: ProfileSummary['functions']) => list.map((f) => [f.name, fmt(f.ms, 0), `${fmt(f.share * 100)}%`]);
+  return [
+    `\nrelay CPU profile: ${fmt(p.totalMs / 1000)} s sampled, ${fmt(busy / 1000)} s busy`,
+    table('self time by area', [['area', 'ms', 'of busy'], ...rows(p.areas.slice(0, 12))]),
+    table('self time by function', [['function', 'ms', 'of busy'], ...rows(p.functions)]),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  // Other work on the machine takes cores from the relay and the load generators alike.
+  const [load1] = loadavg();
+  log(`bench: ${opts.quick ? 'quick' : 'full'} run; load average ${fmt(load1!, 2)} on entry${load1! > 1 ? ' (other work is running: figures will be lower and noisier)' : ''}`);
+  const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
+  try {
+    const load = opts.skipLoad ? undefined : await loadBench(opts, dir);
+    const { history, renderer } = await historyAndRenderer(opts, dir);
+    if (load) log(loadTable(opts, load.relay, load.bare));
+    log(historyTable(history));
+    log(rendererTable(renderer));
+    log(targetsTable(opts, load, history, renderer));
+    if (load?.profile) log(profileTable(load.profile));
+    log(`\n(${opts.quick ? 'quick' : 'full'} run, ${fmt((performance.now() - started) / 1000)} s, load average now ${fmt(loadavg()[0]!, 2)})`);
+    if (load) {
+      const { relay, bare } = load;
+      const ratio = relay.max.ackedPerSecond / bare.max.ackedPerSecond;
+      log(`bench: relay ${rate(relay.max.ackedPerSecond)} msg/s, bare socket.io ${rate(bare.max.ackedPerSecond)} msg/s, ratio ${fmt(ratio, 2)}, p99 ${ms(relay.rate.latency.p99)} ms`);
+    } else log('bench: load part skipped (--no-load)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,83 @@
+// Starts a server script (the relay, or the bare socket.io baseline) as its own Node
+// process, the way `npm run relay` does, and waits for its "listening on" line. The
+// child is node itself (no npm or tsx wrapper), so its pid is the one whose memory
+// /proc reports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  output(): string;
+  /** Resident set size of the child, in KiB (VmRSS in /proc/<pid>/status). */
+  rssKib(): number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface ServerSpec {
+  name: string;
+  /** script relative to the repository root */
+  script: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  startTimeoutMs?: number;
+}
+
+export function readRssKib(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(ROOT, spec.script)], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = await new Promise<string>((res, rej) => {
+    const timeoutMs = spec.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`${spec.name} did not start in ${timeoutMs / 1000} s:\n${out}`));
+    }, timeoutMs);
+    child.stdout!.on('data', (buf: Buffer) => {
+      out += buf.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (buf: Buffer) => (out += buf.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`${spec.name} exited with ${code} before listening:\n${out}`));
+    });
+  });
+  return {
+    name: spec.name,
+    url,
+    pid: child.pid!,
+    child,
+    output: () => out,
+    rssKib: () => readRssKib(child.pid!),
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
