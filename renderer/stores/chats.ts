@@ -18,6 +18,8 @@ export const useChatsStore = defineStore('chats', () => {
   /** Web only: chats open as tabs, and the one in front. */
   const openIds = ref<string[]>([]);
   const activeId = ref<string | null>(null);
+  /** Who left each chat while we watched, so a direct chat still says whose it is. */
+  const departed = ref<Record<string, User[]>>({});
   /** The list has been read from the relay at least once. */
   const loaded = ref(false);
 
@@ -36,8 +38,10 @@ export const useChatsStore = defineStore('chats', () => {
   function title(chat: Chat): string {
     const me = session.user?.id;
     const others = chat.members.filter((m) => m.id !== me);
-    if (others.length === 0) return 'Only you';
-    return others.map((m) => m.displayName).join(', ');
+    if (others.length > 0) return others.map((m) => m.displayName).join(', ');
+    const gone = (departed.value[chat.id] ?? []).filter((u) => u.id !== me);
+    if (gone.length > 0) return `${gone.map((u) => u.displayName).join(', ')} (left)`;
+    return 'Only you';
   }
 
   async function load(): Promise<void> {
@@ -91,6 +95,8 @@ export const useChatsStore = defineStore('chats', () => {
     const others = c.members.filter((m) => m.id !== user.id);
     // A joiner just accepted an invite, which only online users receive.
     const members: Member[] = change === 'joined' ? [...others, { ...user, online: true }] : others;
+    const gone = (departed.value[chatId] ?? []).filter((u) => u.id !== user.id);
+    departed.value = { ...departed.value, [chatId]: change === 'left' ? [...gone, user] : gone };
     byId.value = { ...byId.value, [chatId]: { ...c, members } };
   }
 
@@ -135,6 +141,7 @@ export const useChatsStore = defineStore('chats', () => {
     activity.value = {};
     openIds.value = [];
     activeId.value = null;
+    departed.value = {};
     loaded.value = false;
   }
 

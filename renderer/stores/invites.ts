@@ -21,6 +21,8 @@ export const useInvitesStore = defineStore('invites', () => {
   const notices = useNoticesStore();
   const incoming = ref<Invite[]>([]);
   const outgoing = ref<Invite[]>([]);
+  /** The toast announcing each incoming invite, so it goes when the invite does. */
+  const toasts = new Map<string, number>();
 
   async function load(): Promise<void> {
     const res = await request('invite:list', {});
@@ -72,6 +74,9 @@ export const useInvitesStore = defineStore('invites', () => {
   }
 
   function drop(inviteId: string): void {
+    const toast = toasts.get(inviteId);
+    if (toast !== undefined) notices.dismiss(toast);
+    toasts.delete(inviteId);
     incoming.value = incoming.value.filter((i) => i.id !== inviteId);
     outgoing.value = outgoing.value.filter((i) => i.id !== inviteId);
   }
@@ -91,13 +96,15 @@ export const useInvitesStore = defineStore('invites', () => {
     if (me && invite.from.id === me.id) return received(invite, 'outgoing');
     received(invite, 'incoming');
     const what = invite.kind === 'group' ? `a group chat with ${invite.members.map((m) => m.displayName).join(', ')}` : 'a chat';
-    notices.invite(`${invite.from.displayName} invited you to ${what}.`, [
+    const toast = notices.invite(`${invite.from.displayName} invited you to ${what}.`, [
       { label: 'Accept', run: () => void accept(invite.id) },
       { label: 'Decline', run: () => reject(invite.id) },
     ]);
+    toasts.set(invite.id, toast);
   }
 
   function reset(): void {
+    toasts.clear();
     incoming.value = [];
     outgoing.value = [];
   }

@@ -1,0 +1,146 @@
+// Three people in separate browser contexts, a real relay, the built web client.
+import { expect, test } from '@playwright/test';
+import { Person, screenshot, uniqueName } from './app-driver';
+
+
+test('three users befriend, invite, chat in order, form a group, leave and rejoin', async ({ browser }) => {
+  const ann = await Person.open(browser, uniqueName('ann'), 'Ann Archer');
+  const bob = await Person.open(browser, uniqueName('bob'), 'Bob Baker');
+  const cyd = await Person.open(browser, uniqueName('cyd'), 'Cyd Cole');
+
+  await expect(ann.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await screenshot(ann.page, 'sign-in');
+
+  await ann.signUp();
+  await bob.signUp();
+  await cyd.signUp();
+
+  // Friends: Ann asks both; each accepts from their incoming requests.
+  await ann.addFriend(bob.username);
+  await ann.addFriend(cyd.username);
+  await expect(ann.page.getByTestId('outgoing-requests')).toContainText('Request sent to');
+  await bob.acceptFriend(ann.username);
+  await cyd.acceptFriend(ann.username);
+  await expect(ann.friendRow(bob.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
+  await expect(ann.friendRow(cyd.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
+  await screenshot(ann.page, 'friends-sidebar');
+
+  // An invite Bob declines creates nothing.
+  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
+  await expect(bob.incomingInvites()).toHaveCount(1);
+  await expect(bob.page.getByTestId('toast').filter({ hasText: 'invited you' })).toBeVisible();
+  await expect(ann.page.getByTestId('outgoing-invites').locator('li')).toHaveCount(1);
+  await screenshot(bob.page, 'invites');
+  await bob.incomingInvites().getByRole('button', { name: 'Decline' }).click();
+  await expect(ann.page.getByTestId('outgoing-invites').locator('li')).toHaveCount(0);
+  await expect(bob.incomingInvites()).toHaveCount(0);
+  await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(0);
+  await expect(bob.page.getByTestId('chat-list').getByRole('button')).toHaveCount(0);
+
+  // The second invite Bob accepts: the chat opens for both.
+  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
+  await bob.incomingInvites().getByRole('button', { name: 'Accept' }).click();
+  await expect(bob.panel()).toBeVisible();
+  await expect(ann.panel()).toBeVisible();
+  await expect(ann.panel().getByTestId('chat-title')).toContainText('Bob Baker');
+
+  // Inviting Bob again while the direct chat is active names that chat.
+  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
+  await expect(ann.page.getByTestId('toast').filter({ hasText: 'already exists' }).getByRole('button', { name: 'Open that chat' })).toBeVisible();
+
+  // Typing shows on the other side.
+  await bob.panel().getByRole('textbox').pressSequentially('hel');
+  await expect(ann.panel().getByTestId('typing')).toHaveText('Bob Baker is typing…');
+  await bob.panel().getByRole('textbox').fill('');
+
+  // Interleaved messages: both see one order, the relay's seq order.
+  const direct = ['a1: hi Bob', 'b1: hi Ann', 'a2: how are you?', 'b2: fine', 'a3: great'];
+  for (const body of direct) await (body.startsWith('a') ? ann : bob).send(body);
+  await expect(ann.bodies()).toHaveCount(direct.length);
+  await expect(bob.bodies()).toHaveCount(direct.length);
+  const annOrder = await ann.bodies().allTextContents();
+  expect(await bob.bodies().allTextContents()).toEqual(annOrder);
+  expect([...annOrder].sort()).toEqual([...direct].sort());
+  await expect(ann.panel().locator('[data-state="pending"]')).toHaveCount(0);
+  await screenshot(ann.page, 'chat');
+
+  // Ann invites Cyd from the direct chat: a new group chat, without the direct history.
+  await ann.panel().getByLabel('Friend to invite').selectOption(cyd.username);
+  await ann.panel().getByRole('button', { name: 'Invite', exact: true }).click();
+  await expect(cyd.incomingInvites()).toHaveCount(1);
+  await cyd.incomingInvites().getByRole('button', { name: 'Accept' }).click();
+  await expect(cyd.panel()).toBeVisible();
+  await expect(cyd.panel().getByText('No messages yet')).toBeVisible();
+  await expect(cyd.bodies()).toHaveCount(0);
+  await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(2);
+  await expect(bob.page.getByTestId('chat-list').getByRole('button')).toHaveCount(2);
+  await cyd.send('g1: hello group');
+  const groupTitle = new RegExp(`^${cyd.displayName}, ${bob.displayName}|^${bob.displayName}, ${cyd.displayName}`);
+  await ann.page.getByTestId('chat-list').getByRole('button', { name: groupTitle }).click();
+  await expect(ann.bodies()).toHaveText(['g1: hello group']);
+  await ann.send('g2: welcome Cyd');
+  await expect(cyd.bodies()).toHaveText(['g1: hello group', 'g2: welcome Cyd']);
+  await expect(cyd.panel().getByTestId('member-list').locator('li')).toHaveCount(3);
+  await screenshot(cyd.page, 'group-chat');
+
+  // The direct chat's history is untouched by the group.
+  await ann.chatRow(bob.displayName).click();
+  await expect(ann.bodies()).toHaveText(annOrder);
+
+  // Both leave the direct chat (two clicks: Leave, then confirm); its panel closes.
+  async function leave(p: Person, rowTitle: string): Promise<void> {
+    await p.chatRow(rowTitle).click();
+    await p.panel().getByRole('button', { name: 'Leave' }).click();
+    await p.panel().getByRole('button', { name: 'Click again to leave' }).click();
+    await expect(p.chatRow(rowTitle)).toHaveCount(0);
+  }
+  await leave(bob, ann.displayName);
+  await expect(bob.page.getByTestId('chat-list').getByRole('button')).toHaveCount(1);
+  // Ann saw Bob go: the chat says so, and its member list shrinks to her alone.
+  await ann.chatRow(`${bob.displayName} (left)`).click();
+  await expect(ann.panel().getByTestId('member-list').locator('li')).toHaveCount(1);
+  await leave(ann, `${bob.displayName} (left)`);
+  await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(1);
+
+  // A new direct invite brings back the same chat with its history intact.
+  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
+  await bob.incomingInvites().getByRole('button', { name: 'Accept' }).click();
+  await expect(bob.panel().getByTestId('chat-title')).toContainText(ann.displayName);
+  await expect(bob.bodies()).toHaveText(annOrder);
+  await expect(ann.panel().getByTestId('chat-title')).toContainText(bob.displayName);
+  await expect(ann.bodies()).toHaveText(annOrder);
+  await bob.send('b3: back again');
+  await expect(ann.bodies()).toHaveText([...annOrder, 'b3: back again']);
+});
+
+test('sign-in errors are shown on the form', async ({ browser }) => {
+  const first = await Person.open(browser, uniqueName('dee'), 'Dee');
+  await first.signUp('a long password');
+  const second = await Person.open(browser, first.username, 'Dee Again');
+  await second.page.getByRole('button', { name: 'Create an account' }).click();
+  await second.page.getByLabel('Username').fill(first.username);
+  await second.page.getByLabel('Password').fill('another password');
+  await second.page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(second.page.getByRole('alert')).toHaveText('That username is taken. Pick another one.');
+
+  await second.page.getByRole('button', { name: 'Sign in instead' }).click();
+  await second.page.getByLabel('Username').fill(first.username);
+  await second.page.getByLabel('Password').fill('wrong password');
+  await second.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(second.page.getByRole('alert')).toHaveText('Wrong username or password.');
+
+  await second.page.getByRole('button', { name: 'Create an account' }).click();
+  await second.page.getByLabel('Username').fill('x');
+  await second.page.getByLabel('Password').fill('short');
+  await second.page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(second.page.getByRole('alert')).toContainText('Invalid request');
+
+  await second.page.getByRole('button', { name: 'Sign in instead' }).click();
+  await second.page.getByLabel('Username').fill(first.username);
+  await second.page.getByLabel('Password').fill('a long password');
+  await second.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(second.page.getByTestId('me-name')).toHaveText('Dee');
+
+  await second.page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(second.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
