@@ -10,13 +10,10 @@ import { fileURLToPath } from 'node:url';
 import * as auth from '../client/auth';
 import { RelayConnection } from '../client/connection';
 import { FileQueueStorage } from '../client/file-queue-storage';
-import type { ServerEvent, ServerPayloads } from '../protocol/types';
 import { resolveRelayUrl } from './app-config';
-import { registerIpcHandlers, type IpcMainPort } from './ipc';
-import { Notifier } from './notifications';
-import { PUSH } from './preload-api';
+import { createDesktopCore, type DesktopCore } from './app-core';
+import type { IpcMainPort } from './ipc';
 import { mimeTypeOf, rendererFileFor } from './renderer-files';
-import { chatOfOutgoing, chatOfServerEvent, windowsFor } from './routing';
 import {
   CONTENT_SECURITY_POLICY,
   RENDERER_SCHEME,
@@ -25,9 +22,8 @@ import {
   rendererUrl,
   webPreferencesFor,
 } from './security';
-import { DesktopSession } from './session';
 import { TokenStore } from './token-store';
-import { WindowRegistry, type AppWindow } from './windows';
+import type { AppWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(here, '../preload/index.cjs');
@@ -92,67 +88,43 @@ function browserWindowFor(target: { kind: 'main' } | { kind: 'chat'; chatId: str
   };
 }
 
-const windows = new WindowRegistry({ create: browserWindowFor });
-
 const tokens = new TokenStore(app.getPath('userData'), safeStorage, log);
 
+/** Each user's unsent messages in a file of their own, so none is ever sent as someone else. */
 function outboxFileFor(relay: string, userId: string): string {
   const key = createHash('sha256').update(`${relay}\n${userId}`).digest('hex').slice(0, 24);
   return join(app.getPath('userData'), 'outbox', `${key}.json`);
 }
 
-let notifier: Notifier;
+let core: DesktopCore | null = null;
 
-const desktop = new DesktopSession(
-  relayUrl,
-  auth,
-  tokens,
-  (s) => new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(outboxFileFor(s.relayUrl, s.user.id)) }),
-  {
-    serverEvent<E extends ServerEvent>(event: E, payload: ServerPayloads[E]) {
-      const chatId = chatOfServerEvent(event, payload);
-      for (const win of windowsFor(chatId, windows)) win.send(PUSH.server, event, payload);
-      notifier.handleServerEvent(event, payload);
-      if (event === 'chat:left' && chatId) windows.closeChat(chatId);
+function startCore(): DesktopCore {
+  return createDesktopCore({
+    relayUrl,
+    windowFactory: { create: browserWindowFor },
+    notifications: {
+      isSupported: () => Notification.isSupported(),
+      show({ title, body }, onClick) {
+        const n = new Notification({ title, body, icon: iconPath });
+        n.on('click', onClick);
+        n.show();
+        return { close: () => n.close() };
+      },
     },
-    state(state) {
-      for (const win of windows.all()) win.send(PUSH.state, state);
-    },
-    outgoing(update) {
-      for (const win of windowsFor(chatOfOutgoing(update), windows)) win.send(PUSH.outgoing, update);
-    },
-    catchUp(chatId, messages) {
-      for (const win of windowsFor(chatId, windows)) win.send(PUSH.catchUp, chatId, messages);
-    },
-    signedOut() {
-      windows.closeAllChats();
-      notifier.clear();
-      app.setBadgeCount(0);
-    },
-  },
-);
-
-notifier = new Notifier({
-  port: {
-    isSupported: () => Notification.isSupported(),
-    show({ title, body }, onClick) {
-      const n = new Notification({ title, body, icon: iconPath });
-      n.on('click', onClick);
-      n.show();
-      return { close: () => n.close() };
-    },
-  },
-  acceptInvite: (inviteId) => desktop.request('invite:accept', { inviteId }),
-  openChat: (chatId) => windows.openChat(chatId),
-  tellRenderer: (action) => windows.main()?.send(PUSH.notificationAction, action),
-  selfUserId: () => desktop.user()?.id ?? null,
-  focusedView: () => windows.focusedView(),
-});
+    ipc: ipcMain as unknown as IpcMainPort,
+    auth,
+    tokens,
+    createLink: (s) => new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(outboxFileFor(s.relayUrl, s.user.id)) }),
+    isRendererUrl: (url) => isRendererUrl(url, devServerUrl),
+    setBadge: (count) => app.setBadgeCount(count),
+    log,
+  });
+}
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => windows.showMain());
+  app.on('second-instance', () => core?.windows.showMain());
   app.setAppUserModelId('chat.relay.desktop');
 
   // Every webContents, whatever created it, is kept inside our renderer.
@@ -189,24 +161,16 @@ if (!app.requestSingleInstanceLock()) {
     electronSession.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     electronSession.defaultSession.setPermissionCheckHandler(() => false);
 
-    registerIpcHandlers(ipcMain as unknown as IpcMainPort, {
-      session: desktop,
-      isRendererUrl: (url) => isRendererUrl(url, devServerUrl),
-      roleOf: (id) => windows.roleOf(id),
-      openChat: (chatId) => void windows.openChat(chatId),
-      setViewing: (id, chatId) => windows.setViewing(id, chatId),
-      setBadge: (count) => app.setBadgeCount(count),
-      log,
-    });
-
-    windows.showMain();
+    const started = startCore();
+    core = started;
+    started.windows.showMain();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) windows.showMain();
+      if (BrowserWindow.getAllWindows().length === 0) started.windows.showMain();
     });
   });
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('before-quit', () => desktop.shutdown());
+  app.on('before-quit', () => core?.session.shutdown());
 }
