@@ -1,0 +1,244 @@
+// Chats: rule 3 (one direct chat per pair, surviving both leaving), rule 4 (groups,
+// forks from a direct chat, independence), rule 7 (leaving, deletion, not_found).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { befriend, call, inviteAndAccept, ok, waitFor, type TestSocket, type TestUser } from '../helpers/clients';
+import { anotherSocket, closeAll, directPair, expectError, group, sendMany, users, watch } from '../helpers/scenarios';
+
+let relay: RelayProcess;
+beforeAll(async () => {
+  relay = await startRelay();
+});
+afterAll(async () => {
+  await relay.stop();
+  relay.cleanup();
+});
+
+const chatIds = async (s: TestSocket) => (await ok(s, 'chat:list', {})).chats.map((c) => c.id);
+const ids = (us: { id: string }[]) => us.map((u) => u.id).sort();
+
+/** Every per-chat event a former member or stranger may send answers not_found. */
+async function expectChatHidden(s: TestSocket, chatId: string): Promise<void> {
+  expectError(await call(s, 'chat:history', { chatId }), 'not_found');
+  expectError(await call(s, 'chat:send', { chatId, clientMsgId: 'probe', body: 'hello?' }), 'not_found');
+  expectError(await call(s, 'chat:typing', { chatId }), 'not_found');
+  expectError(await call(s, 'chat:read', { chatId, seq: 1 }), 'not_found');
+  expectError(await call(s, 'chat:leave', { chatId }), 'not_found');
+  expect(await chatIds(s)).not.toContain(chatId);
+}
+
+describe('direct chats (rule 3)', () => {
+  it('chat:list shows the active chat with its shape', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const { chats } = await ok(a.socket, 'chat:list', {});
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ id: chat.id, kind: 'direct', lastSeq: 0, readSeq: 0, createdAt: chat.createdAt });
+    expect(ids(chats[0]!.members)).toEqual(ids([a.user, b.user]));
+    closeAll(a, b);
+  });
+
+  it('after both leave: inactive and not_found to both; the next invite brings back the same id with history and continuing seq', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const before = await sendMany(a, chat.id, 3, 'old');
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await expectChatHidden(a.socket, chat.id);
+    await expectChatHidden(b.socket, chat.id);
+
+    const back = await inviteAndAccept(b, a);
+    expect(back.id).toBe(chat.id);
+    expect(back.kind).toBe('direct');
+    expect(back.lastSeq).toBe(before[2]!.seq);
+    const h = await ok(a.socket, 'chat:history', { chatId: chat.id });
+    expect(h.messages.map((m) => m.id)).toEqual(before.map((m) => m.id));
+    const { message } = await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'new', body: 'again' });
+    expect(message.seq).toBeGreaterThan(before[2]!.seq);
+    expect(await chatIds(a.socket)).toEqual([chat.id]);
+    closeAll(a, b);
+  });
+
+  it('a clientMsgId used before both left still answers the original message after the chat comes back', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const { message: first } = await ok(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'keep', body: 'one' });
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    await inviteAndAccept(a, b);
+    const { message: again } = await ok(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'keep', body: 'one' });
+    expect(again).toEqual(first);
+    closeAll(a, b);
+  });
+
+  it('inviting the pair’s other user back with chatId re-adds them: chat:joined to them, chat:member to the one who stayed', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const old = await sendMany(a, chat.id, 2);
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    const joined = waitFor(b.socket, 'chat:joined');
+    const member = waitFor(a.socket, 'chat:member', (p) => p.change === 'joined');
+    const aJoined = watch(a.socket, 'chat:joined');
+    const back = await inviteAndAccept(a, b, chat.id);
+    expect(back.id).toBe(chat.id);
+    expect(back.kind).toBe('direct');
+    expect((await joined).chat.id).toBe(chat.id);
+    expect(await member).toEqual({ chatId: chat.id, user: b.user, change: 'joined' });
+    expect(await aJoined.settle(200)).toEqual([]);
+    expect((await ok(b.socket, 'chat:history', { chatId: chat.id })).messages.map((m) => m.id)).toEqual(old.map((m) => m.id));
+    closeAll(a, b);
+  });
+
+  it('a direct invite (no chatId) while the other is still a member also brings the leaver back into the same chat', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    const back = await inviteAndAccept(b, a);
+    expect(back.id).toBe(chat.id);
+    expect(ids(back.members)).toEqual(ids([a.user, b.user]));
+    closeAll(a, b);
+  });
+});
+
+describe('not_found for non-members (rule 7, "never confirms a chat")', () => {
+  it('a former member gets not_found for history, send, typing, read and leave', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b] = members as [TestUser, TestUser];
+    await sendMany(a, chat.id, 1);
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    await expectChatHidden(b.socket, chat.id);
+    closeAll(...members);
+  });
+
+  it('a stranger and a made-up id get the same not_found', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await expectChatHidden(c!.socket, chat.id);
+    await expectChatHidden(c!.socket, 'no-such-chat-id');
+    closeAll(a, b, c!);
+  });
+});
+
+describe('group chats (rule 4)', () => {
+  it('inviting a third into a direct chat creates a new group with empty history; the direct chat is unchanged', async () => {
+    const { a, b, chat: direct } = await directPair(relay.url);
+    const old = await sendMany(a, direct.id, 2);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(a, c!);
+    const joined = [a, b, c!].map((u) => waitFor(u.socket, 'chat:joined', (p) => p.chat.kind === 'group'));
+    const bMember = watch(b.socket, 'chat:member');
+    const g = await inviteAndAccept(a, c!, direct.id);
+    expect(g.kind).toBe('group');
+    expect(g.id).not.toBe(direct.id);
+    expect(g.lastSeq).toBe(0);
+    expect(ids(g.members)).toEqual(ids([a.user, b.user, c!.user]));
+    for (const j of await Promise.all(joined)) expect(j.chat.id).toBe(g.id);
+    // everyone became a member of a new chat: chat:joined, not chat:member
+    expect(await bMember.settle(200)).toEqual([]);
+    expect((await ok(c!.socket, 'chat:history', { chatId: g.id })).messages).toEqual([]);
+    expect((await ok(b.socket, 'chat:history', { chatId: g.id })).messages).toEqual([]);
+    // the direct chat: same members, same history, c not in it
+    const dh = await ok(a.socket, 'chat:history', { chatId: direct.id });
+    expect(dh.messages.map((m) => m.id)).toEqual(old.map((m) => m.id));
+    const listed = (await ok(b.socket, 'chat:list', {})).chats;
+    expect(listed.map((c2) => c2.id).sort()).toEqual([direct.id, g.id].sort());
+    expect(ids(listed.find((x) => x.id === direct.id)!.members)).toEqual(ids([a.user, b.user]));
+    expectError(await call(c!.socket, 'chat:history', { chatId: direct.id }), 'not_found');
+    // messages stay in their own chat
+    const inGroup = waitFor(c!.socket, 'chat:message');
+    await ok(b.socket, 'chat:send', { chatId: g.id, clientMsgId: 'g1', body: 'group hello' });
+    expect((await inGroup).message.chatId).toBe(g.id);
+    expect((await ok(a.socket, 'chat:history', { chatId: direct.id })).messages).toHaveLength(2);
+    closeAll(a, b, c!);
+  });
+
+  it('a fourth member: chat:joined to the newcomer, chat:member joined to the others, whole history visible', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    const history = [...(await sendMany(a, chat.id, 2, 'a')), ...(await sendMany(b, chat.id, 2, 'b'))];
+    const [d] = await users(relay.url, ['d']);
+    await befriend(a, d!);
+    const dJoined = waitFor(d!.socket, 'chat:joined');
+    const memberEvents = [a, b, c].map((u) => waitFor(u.socket, 'chat:member'));
+    const oldJoined = [a, b, c].map((u) => watch(u.socket, 'chat:joined'));
+    const got = await inviteAndAccept(a, d!, chat.id);
+    expect(got.id).toBe(chat.id);
+    expect(got.kind).toBe('group');
+    expect(got.lastSeq).toBe(history[3]!.seq);
+    const joinedChat = (await dJoined).chat;
+    expect(joinedChat.id).toBe(chat.id);
+    expect(ids(joinedChat.members)).toEqual(ids([a.user, b.user, c.user, d!.user]));
+    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: d!.user, change: 'joined' });
+    for (const w of oldJoined) expect(await w.settle(100)).toEqual([]);
+    const h = await ok(d!.socket, 'chat:history', { chatId: chat.id });
+    expect(h.messages.map((m) => m.id)).toEqual(history.map((m) => m.id));
+    expect(h.hasMore).toBe(false);
+    closeAll(...members, d!);
+  });
+
+  it('two groups with equal member sets stay independent', async () => {
+    const { members, chat: g1, direct } = await group(relay.url, 4);
+    const [a, b, c, d] = members as [TestUser, TestUser, TestUser, TestUser];
+    // g1 = {a, b, c, d}; fork the a-b direct chat with c: {a, b, c} is free now
+    const g2 = await inviteAndAccept(a, c, direct.id);
+    expect(g2.id).not.toBe(g1.id);
+    await ok(d.socket, 'chat:leave', { chatId: g1.id });
+    // g1 and g2 now both have exactly {a, b, c}
+    const list = (await ok(c.socket, 'chat:list', {})).chats;
+    const g1Now = list.find((x) => x.id === g1.id)!;
+    const g2Now = list.find((x) => x.id === g2.id)!;
+    expect(ids(g1Now.members)).toEqual(ids(g2Now.members));
+    const m1 = await sendMany(a, g1.id, 2, 'one');
+    const m2 = await sendMany(b, g2.id, 3, 'two');
+    expect((await ok(c.socket, 'chat:history', { chatId: g1.id })).messages.map((m) => m.id)).toEqual(m1.map((m) => m.id));
+    expect((await ok(c.socket, 'chat:history', { chatId: g2.id })).messages.map((m) => m.id)).toEqual(m2.map((m) => m.id));
+    expect(m1.every((m) => m.chatId === g1.id) && m2.every((m) => m.chatId === g2.id)).toBe(true);
+    // leaving one leaves the other alone
+    await ok(c.socket, 'chat:leave', { chatId: g1.id });
+    expect(await chatIds(c.socket)).toContain(g2.id);
+    closeAll(...members);
+  });
+});
+
+describe('leaving (rule 7)', () => {
+  it('chat:left on all the leaver’s sockets, chat:member left to the others, chat gone from the leaver’s list', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    const a2 = await anotherSocket(relay.url, a);
+    const left = [a.socket, a2].map((s) => waitFor(s, 'chat:left'));
+    const others = [b, c].map((u) => waitFor(u.socket, 'chat:member'));
+    expect(await call(a.socket, 'chat:leave', { chatId: chat.id })).toEqual({ ok: true });
+    for (const l of await Promise.all(left)) expect(l).toEqual({ chatId: chat.id });
+    for (const m of await Promise.all(others)) expect(m).toEqual({ chatId: chat.id, user: a.user, change: 'left' });
+    expect(await chatIds(a2)).not.toContain(chat.id);
+    const rest = (await ok(b.socket, 'chat:list', {})).chats.find((x) => x.id === chat.id);
+    expect(ids(rest!.members)).toEqual(ids([b.user, c.user]));
+    // the chat keeps working for the rest, and the leaver does not hear it
+    const aMsgs = watch(a.socket, 'chat:message');
+    const cGot = waitFor(c.socket, 'chat:message');
+    await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after', body: 'still going' });
+    await cGot;
+    expect(await aMsgs.settle(200)).toEqual([]);
+    closeAll(...members, a2);
+  });
+
+  it('the last member leaving a group deletes it: not_found for everyone, not revivable by invite', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await sendMany(a, chat.id, 2);
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    const left = waitFor(c.socket, 'chat:left');
+    await ok(c.socket, 'chat:leave', { chatId: chat.id });
+    await left;
+    for (const u of members) await expectChatHidden(u.socket, chat.id);
+    expectError(await call(c.socket, 'invite:create', { to: a.user.username, chatId: chat.id }), 'not_found');
+    closeAll(...members);
+  });
+
+  it('a lone remaining member of a group can keep sending', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    const { message } = await ok(c.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'alone', body: 'anyone?' });
+    expect(message.chatId).toBe(chat.id);
+    expect(await chatIds(c.socket)).toEqual([chat.id]);
+    closeAll(...members);
+  });
+});
