@@ -46,7 +46,9 @@ export interface RawResponse {
 
 /** POSTs raw bytes or text with the given headers; never throws on a status. */
 export async function httpPost(url: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body });
+  // copied into a plain ArrayBuffer-backed view: fetch's types take no shared buffers
+  const payload = body instanceof Uint8Array ? new Uint8Array(body) : body;
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: payload });
   const text = await res.text();
   let json: unknown;
   try {
