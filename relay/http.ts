@@ -111,7 +111,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
     if (type === 'entity.parse.failed') return fail(res, 400, 'bad_request', 'the body is not valid JSON');
     if (type === 'entity.too.large') return fail(res, 400, 'bad_request', 'the body is too large');
-    if (type.startsWith('entity.') || type.startsWith('encoding.') || type.startsWith('charset.')) return fail(res, 400, 'bad_request', 'the body cannot be read');
+    // anything else body-parser blames on the request (bad Content-Encoding, a corrupt
+    // gzip stream, an unknown charset) is the client's fault, not ours
+    const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 0;
+    if (type.startsWith('entity.') || type.startsWith('encoding.') || type.startsWith('charset.') || (status >= 400 && status < 500))
+      return fail(res, 400, 'bad_request', 'the body cannot be read');
     deps.log.error({ err }, 'http request failed');
     fail(res, 500, 'internal', 'something went wrong on the relay');
   });
