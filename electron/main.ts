@@ -98,6 +98,18 @@ function outboxFileFor(relay: string, userId: string): string {
 
 let core: DesktopCore | null = null;
 
+/**
+ * Native notifications cannot be clicked by a test driver, so with
+ * RELAYCHAT_TEST_HOOKS=1 (set only by tests/electron) the main process keeps each
+ * notification's text and click handler where Playwright's electronApp.evaluate can
+ * reach them. Main-process only: no page can see it.
+ */
+interface TestHooks {
+  notifications: Array<{ title: string; body: string; click: () => void }>;
+}
+const testHooks: TestHooks | null = process.env.RELAYCHAT_TEST_HOOKS === '1' ? { notifications: [] } : null;
+if (testHooks) (globalThis as { __relaychatTest?: TestHooks }).__relaychatTest = testHooks;
+
 function startCore(): DesktopCore {
   return createDesktopCore({
     relayUrl,
@@ -105,6 +117,7 @@ function startCore(): DesktopCore {
     notifications: {
       isSupported: () => Notification.isSupported(),
       show({ title, body }, onClick) {
+        testHooks?.notifications.push({ title, body, click: onClick });
         const n = new Notification({ title, body, icon: iconPath });
         n.on('click', onClick);
         n.show();
