@@ -2,6 +2,7 @@
 // store on disk, the relay killed and restarted the way a crash would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,41 @@ async function fullHistory(s: RawSocket, chatId: string): Promise<Message[]> {
   return out;
 }
 
+/**
+ * A TCP pass-through to the relay that the test can shut: a shut gate drops new
+ * connections at once, like a network that is down. Open connections end when the
+ * relay's end does.
+ */
+async function tcpGate(targetPort: number) {
+  let open = true;
+  const server = createServer((client) => {
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.pipe(upstream);
+    upstream.pipe(client);
+    for (const end of [client, upstream]) {
+      end.on('error', close);
+      end.on('close', close);
+    }
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  cleanups.push(() => new Promise<void>((res) => server.close(() => res())));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setOpen(v: boolean) {
+      open = v;
+    },
+  };
+}
+
 async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
@@ -178,24 +214,36 @@ describe('RelayConnection against a real relay', () => {
       await first.kill();
     });
     const { a, b, sb, chatId } = await directChat(first.url);
-    // A long first retry, so the other user's messages land while this client is certainly away.
-    const { conn, rec } = connection(first.url, new MemoryQueueStorage(), { baseMs: 4000, maxMs: 4000, jitter: 0 });
+    // This client reaches the relay through a gate the test holds shut while the others act,
+    // so what they do certainly happens while it is away.
+    const gate = await tcpGate(first.port);
+    const { conn, rec } = connection(gate.url);
     conn.start(a.token);
     await waitFor('first sync', () => rec.syncs.length === 1);
     await must(sb, 'chat:send', { chatId, clientMsgId: 'before-1', body: 'before the crash' });
     await waitFor('live message', () => rec.live.length === 1);
 
+    gate.setOpen(false);
     await first.kill();
     await waitFor('reconnecting', () => conn.state().status === 'reconnecting');
-    expect(conn.state()).toEqual({ status: 'reconnecting', attempt: 1, retryInMs: 4000 });
 
     const second = await relay({ dataDir, port: first.port });
     const sb2 = await rawSocket(second.url, b.token);
     for (const n of [1, 2, 3]) await must(sb2, 'chat:send', { chatId, clientMsgId: `missed-${n}`, body: `missed ${n}` });
-    expect(conn.state().status).not.toBe('online'); // they really were sent while away
+    // A friend request missed while away must show up in the fresh lists.
+    const c = await newUser(second.url, 'cyd');
+    await must(await rawSocket(second.url, c.token), 'friends:request', { username: a.user.username });
+    await waitFor('a few failed attempts', () => {
+      const s = conn.state();
+      return s.status === 'reconnecting' && s.attempt >= 3;
+    });
+    expect(rec.syncs).toHaveLength(1);
+    gate.setOpen(true);
 
     await waitFor('second sync', () => rec.syncs.length === 2, 20_000);
     expect(bodies(rec.caughtUp)).toEqual(['missed 1', 'missed 2', 'missed 3']);
+    expect(rec.syncs[1]!.friends.incoming.map((u) => u.id)).toEqual([c.user.id]);
+    expect(rec.syncs[1]!.chats.map((ch) => ch.id)).toEqual([chatId]);
     await must(sb2, 'chat:send', { chatId, clientMsgId: 'after-1', body: 'after the restart' });
     await waitFor('live after reconnect', () => rec.live.length === 2);
 
@@ -204,6 +252,16 @@ describe('RelayConnection against a real relay', () => {
     expect(new Set(ids(shown)).size).toBe(shown.length);
     const history = await fullHistory(sb2, chatId);
     expect([...ids(shown)].sort()).toEqual([...ids(history)].sort());
+
+    // Backoff as reported: attempts count up from 1 and each wait lies within the configured bounds.
+    const retries = rec.states.flatMap((st) => (st.status === 'reconnecting' ? [st] : []));
+    expect(retries.map((st) => st.attempt)).toEqual(retries.map((_, i) => i + 1));
+    for (const st of retries) {
+      const d = Math.min(500, 100 * 2 ** (st.attempt - 1));
+      expect(st.retryInMs).toBeGreaterThanOrEqual(Math.floor(d * 0.5));
+      expect(st.retryInMs).toBeLessThanOrEqual(d);
+    }
+    expect(rec.states.at(-1)).toEqual({ status: 'online' });
   });
 
   it('queues a message sent while offline and delivers it exactly once after reconnecting', async () => {
@@ -309,6 +367,23 @@ describe('RelayConnection against a real relay', () => {
     expect(bodies(history)).toEqual(Array.from({ length: count }, (_, i) => `queued ${i}`));
     // seq order is send order
     expect(history.map((m) => m.seq)).toEqual([...history.map((m) => m.seq)].sort((x, y) => x - y));
+  });
+
+  it('rides out rate limiting: a burst beyond the limit is delivered completely, in order, once', async () => {
+    const r = await relay({ env: { SEND_RATE_PER_SECOND: '5', SEND_BURST: '10' } });
+    const { a, sb, chatId } = await directChat(r.url);
+    const { conn, rec } = connection(r.url);
+    conn.start(a.token);
+    await waitFor('first sync', () => rec.syncs.length === 1);
+    const count = 30;
+    const t0 = Date.now();
+    for (let i = 0; i < count; i++) await conn.send(chatId, `burst ${i}`);
+    await waitFor('all acknowledged', () => countSent(rec) === count, 30_000);
+    // 10 at once, then 5 a second: the relay must have refused some, which were retried.
+    expect(Date.now() - t0).toBeGreaterThan(2500);
+    expect(rec.outgoing.filter((u) => u.kind === 'failed')).toEqual([]);
+    const history = await fullHistory(sb, chatId);
+    expect(bodies(history)).toEqual(Array.from({ length: count }, (_, i) => `burst ${i}`));
   });
 
   it('fails a message for good on a permanent refusal and keeps sending the rest of the chat', async () => {
