@@ -264,6 +264,25 @@ describe('RelayConnection against a real relay', () => {
     expect(rec.states.at(-1)).toEqual({ status: 'online' });
   });
 
+  it('a graceful relay restart (SIGTERM) never signs the user out', async () => {
+    const dataDir = tempDir();
+    const first = await startRelay({ dataDir });
+    cleanups.push(async () => {
+      await first.kill();
+    });
+    const a = await newUser(first.url, 'eve');
+    // Eager retries, to land in the relay's shutdown window if it has one.
+    const { conn, rec } = connection(first.url, new MemoryQueueStorage(), { baseMs: 10, maxMs: 50, jitter: 0.5 });
+    conn.start(a.token);
+    await waitFor('first sync', () => rec.syncs.length === 1);
+    expect(await first.stop()).toBe(0);
+    await waitFor('reconnecting', () => conn.state().status === 'reconnecting');
+    await relay({ dataDir, port: first.port });
+    await waitFor('second sync', () => rec.syncs.length === 2, 20_000);
+    expect(rec.unauthorized).toBe(0);
+    expect(rec.states.some((st) => st.status === 'signed-out')).toBe(false);
+  });
+
   it('queues a message sent while offline and delivers it exactly once after reconnecting', async () => {
     const dataDir = tempDir();
     const first = await startRelay({ dataDir });
