@@ -4,7 +4,7 @@
 import { login as httpLogin, logout as httpLogout, register as httpRegister, type AuthResponse } from '../../client/auth';
 import { RelayConnection } from '../../client/connection';
 import { TypedEmitter } from '../../client/emitter';
-import type { User } from '../../protocol/types';
+import type { Message, User } from '../../protocol/types';
 import type { AuthOutcome, Bridge, NotificationAction } from './types';
 import { createBrowserQueueStorage } from './web/indexeddb-queue-storage';
 import { forgetSession, forgetToken, keepSession, loadToken, loadUser } from './web/kept-session';
@@ -35,11 +35,18 @@ export function createWebBridge(relayUrl: string): Bridge {
     });
   });
 
-  connection.on('chat:message', ({ message }) => {
+  function maybeNotify(message: Message): void {
     if (!me || message.sender.id === me.id) return;
     const looking = message.chatId === focusedChat && typeof document !== 'undefined' && !document.hidden;
     if (looking) return;
     notifyMessage(message, () => actions.emit('action', { kind: 'open-chat', chatId: message.chatId }));
+  }
+
+  connection.on('chat:message', ({ message }) => maybeNotify(message));
+  // Back from being away: one notification per chat, for its newest message from someone else.
+  connection.onCatchUp((_chatId, messages) => {
+    const newest = messages.filter((m) => m.sender.id !== me?.id).at(-1);
+    if (newest) maybeNotify(newest);
   });
 
   async function signIn(call: () => Promise<AuthResponse>): Promise<AuthOutcome> {

@@ -261,6 +261,38 @@ describe('web bridge in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as BridgeWindow).actions)).toEqual([{ kind: 'open-chat', chatId }]);
   });
 
+  it('after being away, notifies once per chat for the newest missed message', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'web-bridge-data-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await relay({ dataDir });
+    const context = await newContext(first.url);
+    const page = await openPage(context, first.url);
+    const me = await signUpInPage(page, uniqueName('away'));
+    const other = await newUser(first.url, 'kim');
+    const so = await rawSocket(first.url, other.token);
+    await befriend(page, so, me.username, other.user.username);
+    const { invite } = await must(so, 'invite:create', { to: me.username });
+    const accepted = await page.evaluate((id) => (window as unknown as BridgeWindow).bridge.request('invite:accept', { inviteId: id }), invite.id);
+    if (!accepted.ok) throw new Error('accept failed');
+    const chatId = accepted.chat.id;
+    const baseline = await page.evaluate(() => (window as unknown as BridgeWindow).__notes.length);
+
+    // The page loses its network while the relay restarts; the other user writes meanwhile.
+    await context.setOffline(true);
+    await first.kill();
+    await page.waitForFunction(() => (window as unknown as BridgeWindow).states.at(-1) === 'reconnecting');
+    const second = await relay({ dataDir, port: first.port });
+    const so2 = await rawSocket(second.url, other.token);
+    for (const n of [1, 2, 3]) await must(so2, 'chat:send', { chatId, clientMsgId: `away-${n}`, body: `while you were away ${n}` });
+    expect(await page.evaluate(() => (window as unknown as BridgeWindow).states.at(-1))).toBe('reconnecting');
+    await context.setOffline(false);
+
+    await page.waitForFunction((n) => (window as unknown as BridgeWindow).__notes.length > n, baseline, { timeout: 30_000 });
+    await new Promise((res) => setTimeout(res, 300));
+    const notes = await page.evaluate(() => (window as unknown as BridgeWindow).__notes.map((x) => ({ title: x.title, body: x.body, tag: x.tag })));
+    expect(notes.slice(baseline)).toEqual([{ title: 'KIM', body: 'while you were away 3', tag: `chat-${chatId}` }]);
+  });
+
   it('setBadge prefixes the page title and openChat asks the page to show a chat', async () => {
     const r = await relay();
     const page = await openPage(await newContext(r.url), r.url);
