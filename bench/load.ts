@@ -15,6 +15,8 @@ export interface PhaseReport {
   ack: Summary;
   errors: Record<string, number>;
   unacked: number;
+  /** the slowest generator's wait for its last ack after the window */
+  drainedMs: number;
 }
 
 export interface LoadReport {
@@ -82,6 +84,7 @@ function merge(results: PhaseResult[]): PhaseReport {
     ack: summarize(results.flatMap((r) => r.ackLatencies)),
     errors,
     unacked: results.reduce((s, r) => s + r.unacked, 0),
+    drainedMs: Math.max(...results.map((r) => r.drainedMs)),
   };
 }
 
@@ -121,8 +124,12 @@ export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts
       const results = await Promise.all(gens.map((g) => g.request({ type: 'run', phase: spec }, spec.warmupMs + spec.durationMs + spec.drainMs + 30_000)));
       return merge(results.map(asResult));
     };
-    const common = { warmupMs: opts.warmupMs, durationMs: opts.phaseMs, drainMs: opts.drainMs, bodyChars: opts.bodyChars };
-    const rate = await phase({ mode: 'rate', rate: opts.offeredRate / gens.length, ...common });
+    // An unmeasured warm-up first (JIT, SQLite page cache, socket buffers), drained, so
+    // the measured phases start from an empty queue rather than a start-up backlog.
+    const perGen = opts.offeredRate / gens.length;
+    await phase({ mode: 'rate', rate: perGen, warmupMs: opts.warmupMs, durationMs: 0, drainMs: opts.drainMs, bodyChars: opts.bodyChars });
+    const common = { warmupMs: 500, durationMs: opts.phaseMs, drainMs: opts.drainMs, bodyChars: opts.bodyChars };
+    const rate = await phase({ mode: 'rate', rate: perGen, ...common });
     log(`  ${target.name}: offered ${opts.offeredRate} msg/s -> acked ${rate.ackedPerSecond.toFixed(0)} msg/s, p99 ${rate.latency.p99.toFixed(1)} ms`);
     const max = await phase({ mode: 'max', window: opts.window, ...common });
     log(`  ${target.name}: full speed -> acked ${max.ackedPerSecond.toFixed(0)} msg/s`);

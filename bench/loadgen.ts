@@ -59,7 +59,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   const windowStart = t0 + phase.warmupMs;
   const windowEnd = windowStart + phase.durationMs;
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
-  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, windowMs: phase.durationMs };
+  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, drainedMs: 0, windowMs: phase.durationMs };
   let outstanding = 0;
   let stopped = false;
   const senders = clients.filter((c) => c.spec.sends);
@@ -123,6 +123,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   // Drain: bounded wait for acks and deliveries of what is still in flight.
   const drainEnd = performance.now() + phase.drainMs;
   while (outstanding > 0 && performance.now() < drainEnd) await new Promise((res) => setTimeout(res, 20));
+  r.drainedMs = performance.now() - windowEnd;
   await new Promise((res) => setTimeout(res, Math.min(200, Math.max(0, drainEnd - performance.now()))));
   r.unacked = outstanding;
   for (const off of listeners) off();

@@ -24,7 +24,7 @@ export interface BenchOptions {
   skipRenderer: boolean;
   /** skip the relay-vs-baseline load part (to iterate on history and renderer) */
   skipLoad: boolean;
-  /** bounded wait for in-flight acks after each phase */
+  /** upper bound on the wait for in-flight acks after each phase (it ends as soon as none are left) */
   drainMs: number;
 }
 
@@ -43,7 +43,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     window: 2,
     warmupMs: quick ? 1000 : 3000,
     phaseMs: quick ? 3000 : 20_000,
-    drainMs: quick ? 2000 : 5000,
+    drainMs: quick ? 10_000 : 60_000,
     bodyChars: 100,
     historySizes: quick ? [1_000, 10_000, 100_000] : [10_000, 100_000, 1_000_000],
     historySamples: quick ? 200 : 1000,
