@@ -26,10 +26,10 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
       try {
         (cb as Listener<Events[K]>)(payload);
       } catch (err) {
-        // One faulty listener must not stop the others or the connection's own bookkeeping.
-        queueMicrotask(() => {
-          throw err;
-        });
+        // One faulty listener must not stop the others or the connection's own bookkeeping,
+        // nor crash the process (the Electron main process runs this too): report and go on.
+        if (typeof globalThis.reportError === 'function') globalThis.reportError(err);
+        else console.error(err);
       }
     }
   }
