@@ -3,7 +3,7 @@
 // "nothing arrived" checks. Everything talks to a real relay over real sockets.
 import { expect } from 'vitest';
 import type { Ack, Chat, ErrorCode, ServerEvent, ServerPayloads } from '../../protocol/types';
-import { befriend, connect, inviteAndAccept, ok, record, signUp, sleep, waitFor, type TestSocket, type TestUser } from './clients';
+import { befriend, call, connect, inviteAndAccept, ok, record, signUp, sleep, waitFor, type TestSocket, type TestUser } from './clients';
 
 type LooseEmitter = { emit(ev: string, ...args: unknown[]): void };
 type Timed = { timeout(ms: number): LooseEmitter };
@@ -134,4 +134,20 @@ export async function post(url: string, path: string, body: unknown, headers: Re
 export async function friendsList(socket: TestSocket) {
   const { friends, incoming, outgoing } = await ok(socket, 'friends:list', {});
   return { friends, incoming, outgoing };
+}
+
+/** Ids of the chats in the caller's chat:list. */
+export const chatIds = async (s: TestSocket): Promise<string[]> => (await ok(s, 'chat:list', {})).chats.map((c) => c.id);
+
+/** Sorted ids, for comparing member sets regardless of order. */
+export const ids = (us: { id: string }[]): string[] => us.map((u) => u.id).sort();
+
+/** Every per-chat event a former member or stranger may send answers not_found. */
+export async function expectChatHidden(s: TestSocket, chatId: string): Promise<void> {
+  expectError(await call(s, 'chat:history', { chatId }), 'not_found');
+  expectError(await call(s, 'chat:send', { chatId, clientMsgId: 'probe', body: 'hello?' }), 'not_found');
+  expectError(await call(s, 'chat:typing', { chatId }), 'not_found');
+  expectError(await call(s, 'chat:read', { chatId, seq: 1 }), 'not_found');
+  expectError(await call(s, 'chat:leave', { chatId }), 'not_found');
+  expect(await chatIds(s)).not.toContain(chatId);
 }

@@ -2,8 +2,8 @@
 // forks from a direct chat, independence), rule 7 (leaving, deletion, not_found).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
-import { befriend, call, inviteAndAccept, ok, waitFor, type TestSocket, type TestUser } from '../helpers/clients';
-import { anotherSocket, closeAll, directPair, expectError, group, sendMany, users, watch } from '../helpers/scenarios';
+import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
+import { chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -13,19 +13,6 @@ afterAll(async () => {
   await relay.stop();
   relay.cleanup();
 });
-
-const chatIds = async (s: TestSocket) => (await ok(s, 'chat:list', {})).chats.map((c) => c.id);
-const ids = (us: { id: string }[]) => us.map((u) => u.id).sort();
-
-/** Every per-chat event a former member or stranger may send answers not_found. */
-async function expectChatHidden(s: TestSocket, chatId: string): Promise<void> {
-  expectError(await call(s, 'chat:history', { chatId }), 'not_found');
-  expectError(await call(s, 'chat:send', { chatId, clientMsgId: 'probe', body: 'hello?' }), 'not_found');
-  expectError(await call(s, 'chat:typing', { chatId }), 'not_found');
-  expectError(await call(s, 'chat:read', { chatId, seq: 1 }), 'not_found');
-  expectError(await call(s, 'chat:leave', { chatId }), 'not_found');
-  expect(await chatIds(s)).not.toContain(chatId);
-}
 
 describe('direct chats (rule 3)', () => {
   it('chat:list shows the active chat with its shape', async () => {
@@ -195,50 +182,3 @@ describe('group chats (rule 4)', () => {
   });
 });
 
-describe('leaving (rule 7)', () => {
-  it('chat:left on all the leaver’s sockets, chat:member left to the others, chat gone from the leaver’s list', async () => {
-    const { members, chat } = await group(relay.url, 3);
-    const [a, b, c] = members as [TestUser, TestUser, TestUser];
-    const a2 = await anotherSocket(relay.url, a);
-    const left = [a.socket, a2].map((s) => waitFor(s, 'chat:left'));
-    const others = [b, c].map((u) => waitFor(u.socket, 'chat:member'));
-    expect(await call(a.socket, 'chat:leave', { chatId: chat.id })).toEqual({ ok: true });
-    for (const l of await Promise.all(left)) expect(l).toEqual({ chatId: chat.id });
-    for (const m of await Promise.all(others)) expect(m).toEqual({ chatId: chat.id, user: a.user, change: 'left' });
-    expect(await chatIds(a2)).not.toContain(chat.id);
-    const rest = (await ok(b.socket, 'chat:list', {})).chats.find((x) => x.id === chat.id);
-    expect(ids(rest!.members)).toEqual(ids([b.user, c.user]));
-    // the chat keeps working for the rest, and the leaver does not hear it
-    const aMsgs = watch(a.socket, 'chat:message');
-    const cGot = waitFor(c.socket, 'chat:message');
-    await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after', body: 'still going' });
-    await cGot;
-    expect(await aMsgs.settle(200)).toEqual([]);
-    closeAll(...members, a2);
-  });
-
-  it('the last member leaving a group deletes it: not_found for everyone, not revivable by invite', async () => {
-    const { members, chat } = await group(relay.url, 3);
-    const [a, b, c] = members as [TestUser, TestUser, TestUser];
-    await sendMany(a, chat.id, 2);
-    await ok(a.socket, 'chat:leave', { chatId: chat.id });
-    await ok(b.socket, 'chat:leave', { chatId: chat.id });
-    const left = waitFor(c.socket, 'chat:left');
-    await ok(c.socket, 'chat:leave', { chatId: chat.id });
-    await left;
-    for (const u of members) await expectChatHidden(u.socket, chat.id);
-    expectError(await call(c.socket, 'invite:create', { to: a.user.username, chatId: chat.id }), 'not_found');
-    closeAll(...members);
-  });
-
-  it('a lone remaining member of a group can keep sending', async () => {
-    const { members, chat } = await group(relay.url, 3);
-    const [a, b, c] = members as [TestUser, TestUser, TestUser];
-    await ok(a.socket, 'chat:leave', { chatId: chat.id });
-    await ok(b.socket, 'chat:leave', { chatId: chat.id });
-    const { message } = await ok(c.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'alone', body: 'anyone?' });
-    expect(message.chatId).toBe(chat.id);
-    expect(await chatIds(c.socket)).toEqual([chat.id]);
-    closeAll(...members);
-  });
-});

@@ -1,0 +1,104 @@
+// Chats after leaving: forks of a half-empty direct chat, duplicate member sets that
+// arise by leaving (rules 4, 5), and leaving itself (rule 7).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
+import { anotherSocket, chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
+
+let relay: RelayProcess;
+beforeAll(async () => {
+  relay = await startRelay();
+});
+afterAll(async () => {
+  await relay.stop();
+  relay.cleanup();
+});
+
+describe('forks and duplicates after leaving (rules 4, 5)', () => {
+  it('inviting someone else into a direct chat the other has left makes a group of the current members plus the invitee', async () => {
+    const { a, b, chat: direct } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(a, c!);
+    await ok(b.socket, 'chat:leave', { chatId: direct.id });
+    const g = await inviteAndAccept(a, c!, direct.id);
+    expect(g.kind).toBe('group');
+    expect(g.id).not.toBe(direct.id);
+    expect(ids(g.members)).toEqual(ids([a.user, c!.user]));
+    // the direct chat is as it was: a alone
+    const d = (await ok(a.socket, 'chat:list', {})).chats.find((x) => x.id === direct.id)!;
+    expect(ids(d.members)).toEqual([a.user.id]);
+    closeAll(a, b, c!);
+  });
+
+  it('that fork is refused with duplicate_members when the two already share an active direct chat', async () => {
+    const { a, b, chat: direct } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(a, c!);
+    const ac = await inviteAndAccept(a, c!);
+    await ok(b.socket, 'chat:leave', { chatId: direct.id });
+    const err = expectError(await call(a.socket, 'invite:create', { to: c!.user.username, chatId: direct.id }), 'duplicate_members');
+    expect(err.chatId).toBe(ac.id);
+    closeAll(a, b, c!);
+  });
+
+  it('a group that shrank to the pair blocks bringing the pair back into their direct chat (duplicate_members names the group)', async () => {
+    const { members, chat: g, direct } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await ok(c.socket, 'chat:leave', { chatId: g.id });
+    // g = {a, b} now, next to the direct chat {a, b}: allowed, they arose by leaving
+    await ok(b.socket, 'chat:leave', { chatId: direct.id });
+    for (const p of [{ to: b.user.username, chatId: direct.id }, { to: b.user.username }]) {
+      const err = expectError(await call(a.socket, 'invite:create', p), 'duplicate_members');
+      expect(err.chatId).toBe(g.id);
+    }
+    closeAll(...members);
+  });
+});
+
+describe('leaving (rule 7)', () => {
+  it('chat:left on all the leaver’s sockets, chat:member left to the others, chat gone from the leaver’s list', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    const a2 = await anotherSocket(relay.url, a);
+    const left = [a.socket, a2].map((s) => waitFor(s, 'chat:left'));
+    const others = [b, c].map((u) => waitFor(u.socket, 'chat:member'));
+    expect(await call(a.socket, 'chat:leave', { chatId: chat.id })).toEqual({ ok: true });
+    for (const l of await Promise.all(left)) expect(l).toEqual({ chatId: chat.id });
+    for (const m of await Promise.all(others)) expect(m).toEqual({ chatId: chat.id, user: a.user, change: 'left' });
+    expect(await chatIds(a2)).not.toContain(chat.id);
+    const rest = (await ok(b.socket, 'chat:list', {})).chats.find((x) => x.id === chat.id);
+    expect(ids(rest!.members)).toEqual(ids([b.user, c.user]));
+    // the chat keeps working for the rest, and the leaver does not hear it
+    const aMsgs = watch(a.socket, 'chat:message');
+    const cGot = waitFor(c.socket, 'chat:message');
+    await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after', body: 'still going' });
+    await cGot;
+    expect(await aMsgs.settle(200)).toEqual([]);
+    closeAll(...members, a2);
+  });
+
+  it('the last member leaving a group deletes it: not_found for everyone, not revivable by invite', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await sendMany(a, chat.id, 2);
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    const left = waitFor(c.socket, 'chat:left');
+    await ok(c.socket, 'chat:leave', { chatId: chat.id });
+    await left;
+    for (const u of members) await expectChatHidden(u.socket, chat.id);
+    expectError(await call(c.socket, 'invite:create', { to: a.user.username, chatId: chat.id }), 'not_found');
+    closeAll(...members);
+  });
+
+  it('a lone remaining member of a group can keep sending', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    const { message } = await ok(c.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'alone', body: 'anyone?' });
+    expect(message.chatId).toBe(chat.id);
+    expect(await chatIds(c.socket)).toEqual([chat.id]);
+    closeAll(...members);
+  });
+});
