@@ -23,13 +23,13 @@ export type ToLoadgen =
 export interface PhaseResult {
   /** sends emitted during the measured window */
   sent: number;
-  /** ok acks received during the measured window */
+  /** ok acks received during the measured window (for any phase's sends) */
   acked: number;
   /** error acks by code, any time in the phase */
   errors: Record<string, number>;
-  /** chat:message deliveries to members other than the sender, for messages sent in the window */
+  /** chat:message deliveries to members other than the sender, received during the window */
   deliveries: number;
-  /** send-to-delivery latency of those deliveries, ms */
+  /** send-to-delivery latency of deliveries of messages sent in the window, ms */
   latencies: number[];
   /** send-to-ack latency of messages sent in the window, ms */
   ackLatencies: number[];

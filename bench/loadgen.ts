@@ -13,6 +13,12 @@ const CONNECT_TIMEOUT_MS = 20_000;
 
 let clients: Client[] = [];
 let runId = 0;
+// Process-wide tallies with their arrival times: a phase counts what the server
+// completed during its window, also for messages an earlier phase sent, so a backlog
+// carried over from an overloaded phase is not mistaken for idleness.
+let okAcks = 0;
+let deliveries = 0;
+let outstanding = 0;
 
 function send(msg: FromLoadgen): void {
   process.send!(msg);
@@ -60,16 +66,20 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   const windowEnd = windowStart + phase.durationMs;
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
   const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, drainedMs: 0, windowMs: phase.durationMs };
-  let outstanding = 0;
   let stopped = false;
   const senders = clients.filter((c) => c.spec.sends);
+  let acksAtStart = okAcks;
+  let deliveriesAtStart = deliveries;
+  const windowOpens = setTimeout(() => {
+    acksAtStart = okAcks;
+    deliveriesAtStart = deliveries;
+  }, Math.max(0, windowStart - performance.now()));
 
   const onMessage = (c: Client) => ({ message }: { message: Message }) => {
     if (message.sender.id === c.spec.userId) return;
+    deliveries++;
     const t = sentAt(message.body);
-    if (!inWindow(t)) return;
-    r.deliveries++;
-    r.latencies.push(performance.now() - t);
+    if (inWindow(t)) r.latencies.push(performance.now() - t);
   };
   const listeners = clients.map((c) => {
     const fn = onMessage(c);
@@ -87,10 +97,9 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
     c.socket.emit('chat:send', { chatId: c.spec.chatId, clientMsgId, body: makeBody(t, phase.bodyChars) }, (res: Ack<{ message: Message }>) => {
       outstanding--;
       c.inflight--;
-      const now = performance.now();
       if (res.ok) {
-        if (inWindow(now)) r.acked++;
-        if (measured) r.ackLatencies.push(now - t);
+        okAcks++;
+        if (measured) r.ackLatencies.push(performance.now() - t);
       } else r.errors[res.error.code] = (r.errors[res.error.code] ?? 0) + 1;
       if (phase.mode === 'max' && !stopped) sendOne(c);
     });
@@ -120,6 +129,9 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
     await new Promise((res) => setTimeout(res, windowEnd - performance.now()));
   }
   stopped = true;
+  clearTimeout(windowOpens);
+  r.acked = okAcks - acksAtStart;
+  r.deliveries = deliveries - deliveriesAtStart;
   // Drain: bounded wait for acks and deliveries of what is still in flight.
   const drainEnd = performance.now() + phase.drainMs;
   while (outstanding > 0 && performance.now() < drainEnd) await new Promise((res) => setTimeout(res, 20));
