@@ -57,6 +57,17 @@ describe('a full disk under the relay', () => {
     needsDisk(ctx);
     filler = disk!.fill(48 * 1024);
     const body = 'x'.repeat(3000);
+    // a burst first: these are group-committed together, so a batch fails or succeeds whole
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: `burst-${i}`, body: `${body} burst ${i}` }).then((res) => ({ i, res }))),
+    );
+    for (const { i, res } of burst) {
+      if (res.ok) acked.push(res.message);
+      else {
+        expect(asWireError(res)?.code, JSON.stringify(res)).toBe('internal');
+        failed.push({ clientMsgId: `burst-${i}`, body: `${body} burst ${i}` });
+      }
+    }
     let failuresInARow = 0;
     for (let i = 0; i < 400 && failuresInARow < 5; i++) {
       const clientMsgId = `tight-${i}`;
@@ -77,7 +88,7 @@ describe('a full disk under the relay', () => {
     for (const f of failed) expect(deliveredIds, `${f.clientMsgId} was delivered though refused`).not.toContain(f.clientMsgId);
     // reads still work, and show none of the refused messages
     const history = await fullHistory(a.socket, chat.id);
-    expect(history.map((m) => m.clientMsgId)).toEqual(acked.map((m) => m.clientMsgId));
+    expect(history.map((m) => m.clientMsgId)).toEqual([...acked].sort((x, y) => x.seq - y.seq).map((m) => m.clientMsgId));
     expect(relay!.child.exitCode).toBeNull();
   });
 
