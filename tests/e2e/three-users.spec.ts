@@ -117,30 +117,30 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   const first = await Person.open(browser, uniqueName('dee'), 'Dee');
   await first.signUp('a long password');
   const second = await Person.open(browser, first.username, 'Dee Again');
-  await second.page.getByRole('button', { name: 'Create an account' }).click();
-  await second.page.getByLabel('Username').fill(first.username);
-  await second.page.getByLabel('Password').fill('another password');
-  await second.page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(second.page.getByRole('alert')).toHaveText('That username is taken. Pick another one.');
+  const { page } = second;
 
-  await second.page.getByRole('button', { name: 'Sign in instead' }).click();
-  await second.page.getByLabel('Username').fill(first.username);
-  await second.page.getByLabel('Password').fill('wrong password');
-  await second.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(second.page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await page.getByLabel('Username').fill(first.username);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
 
-  await second.page.getByRole('button', { name: 'Create an account' }).click();
-  await second.page.getByLabel('Username').fill('x');
-  await second.page.getByLabel('Password').fill('short');
-  await second.page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(second.page.getByRole('alert')).toContainText('Invalid request');
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Username').fill('x');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('alert')).toContainText('Invalid request');
 
-  await second.page.getByRole('button', { name: 'Sign in instead' }).click();
-  await second.page.getByLabel('Username').fill(first.username);
-  await second.page.getByLabel('Password').fill('a long password');
-  await second.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(second.page.getByTestId('me-name')).toHaveText('Dee');
+  await page.getByLabel('Username').fill(first.username);
+  await page.getByLabel('Password').fill('another password');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('alert')).toHaveText('That username is taken. Pick another one.');
 
-  await second.page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(second.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in instead' }).click();
+  await page.getByLabel('Username').fill(first.username);
+  await page.getByLabel('Password').fill('a long password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByTestId('me-name')).toHaveText('Dee');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 });
