@@ -3,8 +3,8 @@
 // the app built into out/. Checked before anything is launched, so a machine without
 // Electron skips with a reason instead of failing or trying to download one.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { findElectronBinary } from '../../electron/find-binary';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,10 +23,22 @@ export function electronEnv(): ElectronEnv {
   return (cached = { ok: true, binary: found.path });
 }
 
-/** Builds main, preload and renderer into out/ unless they are there already. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds main, preload and renderer into out/ unless a build newer than the sources is there. */
 export function ensureBuilt(): void {
-  const needed = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
-  if (needed.every((f) => existsSync(resolve(ROOT, f)))) return;
+  const needed = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((f) => resolve(ROOT, f));
+  if (needed.every((f) => existsSync(f))) {
+    const built = Math.min(...needed.map((f) => statSync(f).mtimeMs));
+    const sources = Math.max(...['electron', 'renderer', 'client', 'protocol'].map((d) => newestMtime(resolve(ROOT, d))));
+    if (built >= sources) return;
+  }
   const res = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: ROOT,
     stdio: 'inherit',
