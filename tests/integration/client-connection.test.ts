@@ -181,7 +181,8 @@ const bodies = (ms: Message[]) => ms.map((m) => m.body);
 const ids = (ms: Message[]) => ms.map((m) => m.id);
 const countSent = (rec: { outgoing: OutgoingUpdate[] }) => rec.outgoing.filter((u) => u.kind === 'sent').length;
 
-describe('RelayConnection against a real relay', () => {
+// Each test starts (and restarts) relay processes, which is slow on a busy machine.
+describe('RelayConnection against a real relay', { timeout: 90_000 }, () => {
   it('reports states, syncs after connecting and delivers live messages once', async () => {
     const r = await relay();
     const { a, sb, chatId } = await directChat(r.url);

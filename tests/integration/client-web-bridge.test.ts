@@ -169,7 +169,8 @@ async function befriend(page: Page, other: RawSocket, pageUsername: string, othe
   expect(res.ok).toBe(true);
 }
 
-describe('web bridge in Chromium', () => {
+// Each test starts (and restarts) relay processes, which is slow on a busy machine.
+describe('web bridge in Chromium', { timeout: 90_000 }, () => {
   it('signs up, keeps the session in localStorage, restores it after a reload, and signs out', async () => {
     const r = await relay();
     const context = await newContext(r.url);
