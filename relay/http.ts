@@ -2,7 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import { describeIssues, loginBody, registerBody } from '../protocol/schemas';
 import type { HttpErrorCode } from '../protocol/types';
@@ -65,16 +65,21 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const body = parse(loginBody, req, res);
     if (!body) return;
     const key = `${body.username}|${req.ip ?? ''}`;
-    const state = await loginFailures.get(key);
-    if (state && state.remainingPoints <= 0) {
-      res.set('Retry-After', String(Math.ceil(state.msBeforeNext / 1000)));
+    // Every attempt takes a point before the password is checked, so guesses sent in
+    // parallel are counted too; a successful sign-in gives its point back.
+    try {
+      await loginFailures.consume(key);
+    } catch (limited) {
+      if (!(limited instanceof RateLimiterRes)) throw limited;
+      res.set('Retry-After', String(Math.ceil(limited.msBeforeNext / 1000)));
       return fail(res, 429, 'rate_limited', 'too many failed sign-ins; try again later');
     }
     try {
-      res.json(await deps.accounts.login(body.username, body.password));
+      const auth = await deps.accounts.login(body.username, body.password);
+      await loginFailures.reward(key, 1);
+      res.json(auth);
     } catch (e) {
       if (!(e instanceof RelayError)) throw e;
-      await loginFailures.penalty(key, 1);
       fail(res, 401, 'unauthorized', e.message);
     }
   });
@@ -92,7 +97,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.json({ ok: true, store: deps.store.kind });
     } catch (e) {
       deps.log.error({ err: e }, 'health check failed');
-      res.status(503).json({ ok: false, error: { code: 'internal', message: 'the store does not answer' } });
+      res.status(503).json({ ok: false, error: { code: 'internal', message: 'the store cannot read or write' } });
     }
   });
 

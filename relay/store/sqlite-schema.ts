@@ -85,6 +85,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX invites_target ON invites(target_key, status);
   CREATE INDEX invites_pending_expiry ON invites(expires_at) WHERE status = 'pending';
   `,
+  // 2: a one-row table that /healthz writes to, so a store that cannot write is reported
+  `
+  CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,8 +3,8 @@
 // group-committed (one transaction per tick) so that fsync is paid once per batch,
 // while each append still resolves only after its batch is on disk.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statfsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus } from '../../protocol/types';
 import { migrate } from './sqlite-schema';
 import type {
@@ -84,6 +84,9 @@ const toInvite = (r: InviteRow): InviteRecord => ({
 
 export const memberKey = (ids: readonly string[]): string => [...ids].sort().join(',');
 
+/** Below this much free disk, a store whose last commit failed still counts as failing. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
 type Pending = { msg: NewMessage; id: string; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
 
 export class SqliteStore implements Store {
@@ -93,8 +96,10 @@ export class SqliteStore implements Store {
   private pending: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** Set when a commit fails (e.g. disk full); cleared once writing works again. */
+  private lastWriteError: unknown = null;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -152,7 +157,7 @@ export class SqliteStore implements Store {
       pendingByTarget: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE target_key = ? AND status = 'pending' ORDER BY created_at"),
       closeInvite: db.prepare("UPDATE invites SET status = ? WHERE id = ? AND status = 'pending'"),
       dueInvites: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE status = 'pending' AND expires_at <= ?"),
-      ping: db.prepare('SELECT 1'),
+      ping: db.prepare("INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at"),
     };
   }
 
@@ -364,9 +369,11 @@ export class SqliteStore implements Store {
       })();
     } catch (e) {
       // the commit itself failed (disk full, I/O error): nothing in the batch is stored
+      this.lastWriteError = e;
       for (const p of batch) p.reject(e);
       return;
     }
+    this.lastWriteError = null;
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve(o.r);
@@ -426,8 +433,17 @@ export class SqliteStore implements Store {
     })();
   }
 
+  /**
+   * Healthy means the store can write: a tiny write must succeed, and after a failed
+   * commit the disk must also have room again (a tiny write can fit in space the WAL
+   * already holds while real batches still fail).
+   */
   async ping(): Promise<void> {
-    this.q.ping.get();
+    this.q.ping.run(new Date().toISOString());
+    if (this.lastWriteError === null) return;
+    const fs = statfsSync(dirname(this.file));
+    if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw new Error('the last write failed and the disk is still nearly full');
+    this.lastWriteError = null;
   }
 
   async close(): Promise<void> {
