@@ -54,8 +54,9 @@ describe('MessageList', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(60);
     expect(wrapper.element.querySelectorAll('*').length).toBeLessThan(1000);
-    // Generous bound for a slow CI box; a non-virtualized list takes far longer.
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Generous bound for a loaded 2-core box (happy-dom and test-utils' reactive props
+    // dominate); rendering 100k rows as components takes minutes there.
+    expect(performance.now() - started).toBeLessThan(8000);
     wrapper.unmount();
   });
 
