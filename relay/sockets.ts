@@ -116,7 +116,9 @@ export class SocketLayer {
     try {
       const token: unknown = socket.handshake.auth?.token;
       const user = typeof token === 'string' && token.length <= 512 ? await this.deps.accounts.authenticate(token) : null;
-      if (!user || !this.accepting) return next(new Error('unauthorized'));
+      // shutting down is not the token's fault: `internal` tells the client to retry
+      if (!this.accepting) return next(new Error('internal'));
+      if (!user) return next(new Error('unauthorized'));
       if (this.deps.presence.socketCount(user.id) >= this.deps.config.MAX_SOCKETS_PER_USER) return next(new Error('rate_limited'));
       socket.data.user = user;
       socket.data.tokenHash = hashToken(token as string);
