@@ -48,7 +48,10 @@ function area(url: string, functionName: string): string {
 
 function place(f: CallFrame): string {
   const file = f.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, '');
-  return file ? `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}` : f.functionName || '(anonymous)';
+  const name = f.functionName || '(anonymous)';
+  if (!file) return name;
+  // tsx runs our .ts files as transformed code, so their line numbers say nothing
+  return file.endsWith('.ts') ? `${name} ${file}` : `${name} ${file}:${f.lineNumber + 1}`;
 }
 
 export function summarizeProfile(file: string, top = 20): ProfileSummary {
