@@ -1,5 +1,6 @@
 // Connects the bridge's events to the stores, once per page. Everything the relay
 // pushes lands here; the stores stay unaware of where events come from.
+import { watch } from 'vue';
 import type { Bridge, ConnectionState } from '../bridge/types';
 import { useChatsStore } from '../stores/chats';
 import { useConnectionStore } from '../stores/connection';
@@ -39,6 +40,13 @@ export function wireBridge(bridge: Bridge, opts: { openJoinedChats: boolean }): 
 
   let previous: ConnectionState['status'] = connection.state.status;
   const offs = [
+    // Whatever ends a session, the next user must not see this one's data.
+    watch(
+      () => session.status,
+      (status) => {
+        if (status === 'signed-out') resetAll();
+      },
+    ),
     bridge.onState((state) => {
       const was = previous;
       previous = state.status;

@@ -51,11 +51,14 @@ export const useSessionStore = defineStore('session', () => {
     authenticate(() => bridge.register(username, password, displayName || undefined));
 
   async function logout(): Promise<void> {
+    // Signed out here first, so the bridge's "signed-out" state reads as expected, not
+    // as a session lost elsewhere.
+    user.value = null;
+    status.value = 'signed-out';
     try {
       await bridge.logout();
-    } finally {
-      user.value = null;
-      status.value = 'signed-out';
+    } catch (err) {
+      authError.value = `Signed out here, but the relay could not be told: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
 
