@@ -2,7 +2,7 @@
 // the typed helpers refuse, error assertions, extra sockets per user, groups, and
 // "nothing arrived" checks. Everything talks to a real relay over real sockets.
 import { expect } from 'vitest';
-import type { Ack, Chat, ErrorCode, ServerEvent, ServerPayloads } from '../../protocol/types';
+import type { Ack, Chat, ErrorCode, Invite, ServerEvent, ServerPayloads } from '../../protocol/types';
 import { befriend, call, connect, inviteAndAccept, ok, record, signUp, sleep, waitFor, type TestSocket, type TestUser } from './clients';
 
 type LooseEmitter = { emit(ev: string, ...args: unknown[]): void };
@@ -150,4 +150,17 @@ export async function expectChatHidden(s: TestSocket, chatId: string): Promise<v
   expectError(await call(s, 'chat:read', { chatId, seq: 1 }), 'not_found');
   expectError(await call(s, 'chat:leave', { chatId }), 'not_found');
   expect(await chatIds(s)).not.toContain(chatId);
+}
+
+/** `from` invites `to` (optionally into chatId); waits for `to` to receive it. */
+export async function invite(from: TestUser, to: TestUser, chatId?: string): Promise<Invite> {
+  const received = waitFor(to.socket, 'invite:received');
+  const { invite: inv } = await ok(from.socket, 'invite:create', chatId ? { to: to.user.username, chatId } : { to: to.user.username });
+  expect((await received).invite).toEqual(inv);
+  return inv;
+}
+
+/** Both ends' next invite:closed for this invite. */
+export function closedBoth(a: TestUser, b: TestUser, inviteId: string): Promise<ServerPayloads['invite:closed'][]> {
+  return Promise.all([a, b].map((u) => waitFor(u.socket, 'invite:closed', (p) => p.inviteId === inviteId)));
 }

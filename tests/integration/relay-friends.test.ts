@@ -194,6 +194,17 @@ describe('presence (rule 1)', () => {
     closeAll(b!, c!);
   });
 
+  it('logout disconnects the sockets and friends see the user go offline', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const off = waitFor(a!.socket, 'presence', (p) => p.user.id === b!.user.id && !p.online);
+    const r = await fetch(`${relay.url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${b!.token}` } });
+    expect(r.status).toBe(204);
+    expect(await off).toEqual({ user: b!.user, online: false });
+    expect((await friendsList(a!.socket)).friends).toEqual([{ ...b!.user, online: false }]);
+    closeAll(a!, b!);
+  });
+
   it('members in a chat list show online state', async () => {
     const [a, b] = await users(relay.url, ['a', 'b']);
     await befriend(a!, b!);

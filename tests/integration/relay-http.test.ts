@@ -144,6 +144,14 @@ describe('POST /api/login', () => {
     expectHttpError(await post(relay.url, '/api/login', { username: uniqueName('ghost'), password: PW }), 401, 'unauthorized');
   });
 
+  it('wrong passwords answer 401 every time, and the right password still signs in afterwards', async () => {
+    // PROTOCOL.md lists 200, 400 and 401 for login; a user who mistypes a dozen times is still a normal user
+    const name = uniqueName('typo');
+    await register(relay.url, name, PW);
+    for (let i = 0; i < 12; i++) expectHttpError(await post(relay.url, '/api/login', { username: name, password: `wrong ${i} password` }), 401, 'unauthorized');
+    expect((await post(relay.url, '/api/login', { username: name, password: PW })).status).toBe(200);
+  });
+
   it('400 bad_request for malformed bodies', async () => {
     expectHttpError(await post(relay.url, '/api/login', { username: 'someone' }), 400, 'bad_request');
     expectHttpError(await post(relay.url, '/api/login', { username: { $gt: '' }, password: { $gt: '' } }), 400, 'bad_request');

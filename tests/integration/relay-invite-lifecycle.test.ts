@@ -1,10 +1,9 @@
 // Invites, rule 5's checks repeated at acceptance and rule 6's closing of invites
 // when the inviter leaves the target chat or the chat is deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Invite } from '../../protocol/types';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
-import { befriend, call, ok, waitFor, type TestUser } from '../helpers/clients';
-import { closeAll, directPair, expectError, group, users, watch } from '../helpers/scenarios';
+import { befriend, call, ok, type TestUser } from '../helpers/clients';
+import { chatIds, closedBoth, closeAll, directPair, expectError, group, invite, users, watch } from '../helpers/scenarios';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -14,21 +13,6 @@ afterAll(async () => {
   await relay.stop();
   relay.cleanup();
 });
-
-/** from invites to (optionally into chatId) and waits for invite:received. */
-async function invite(from: TestUser, to: TestUser, chatId?: string): Promise<Invite> {
-  const received = waitFor(to.socket, 'invite:received');
-  const { invite: inv } = await ok(from.socket, 'invite:create', chatId ? { to: to.user.username, chatId } : { to: to.user.username });
-  expect((await received).invite).toEqual(inv);
-  return inv;
-}
-
-/** Both ends' next invite:closed for this invite. */
-function closedBoth(a: TestUser, b: TestUser, inviteId: string) {
-  return Promise.all([a, b].map((u) => waitFor(u.socket, 'invite:closed', (p) => p.inviteId === inviteId)));
-}
-
-const chatIds = async (u: TestUser) => (await ok(u.socket, 'chat:list', {})).chats.map((c) => c.id);
 
 describe('checks repeated at acceptance (rule 5)', () => {
   it('crossed direct invites: the second accept fails with duplicate_members and that invite closes cancelled', async () => {
@@ -42,8 +26,8 @@ describe('checks repeated at acceptance (rule 5)', () => {
     expect(err.chatId).toBe(chat.id);
     for (const c of await closed) expect(c).toMatchObject({ inviteId: aToB.id, status: 'cancelled' });
     expectError(await call(b!.socket, 'invite:accept', { inviteId: aToB.id }), 'invite_closed');
-    expect(await chatIds(a!)).toEqual([chat.id]);
-    expect(await chatIds(b!)).toEqual([chat.id]);
+    expect(await chatIds(a!.socket)).toEqual([chat.id]);
+    expect(await chatIds(b!.socket)).toEqual([chat.id]);
     closeAll(a!, b!);
   });
 
@@ -135,7 +119,7 @@ describe('invites closed by leaving and deletion (rule 6)', () => {
     for (const x of await closed) expect(x).toMatchObject({ inviteId: inv.id, status: 'cancelled' });
     expectError(await call(d!.socket, 'invite:accept', { inviteId: inv.id }), 'invite_closed');
     for (const u of [a, b, c, d!]) expectError(await call(u.socket, 'chat:history', { chatId: chat.id }), 'not_found');
-    expect(await chatIds(d!)).toEqual([]);
+    expect(await chatIds(d!.socket)).toEqual([]);
     closeAll(...members, d!);
   });
 
