@@ -122,18 +122,13 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   await page.getByLabel('Username').fill(first.username);
   await page.getByLabel('Password').fill('wrong password');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await expect(page.getByRole('form').getByRole('alert')).toHaveText('Wrong username or password.');
 
   await page.getByRole('button', { name: 'Create an account' }).click();
   await page.getByLabel('Username').fill('x');
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(page.getByRole('alert')).toContainText('Invalid request');
-
-  await page.getByLabel('Username').fill(first.username);
-  await page.getByLabel('Password').fill('another password');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(page.getByRole('alert')).toHaveText('That username is taken. Pick another one.');
+  await expect(page.getByRole('form').getByRole('alert')).toContainText('Invalid request');
 
   await page.getByRole('button', { name: 'Sign in instead' }).click();
   await page.getByLabel('Username').fill(first.username);
@@ -141,6 +136,19 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('me-name')).toHaveText('Dee');
 
+  // A second tab shares the kept session; signing out in one ends it in both.
+  const tab = await page.context().newPage();
+  await tab.goto(page.url());
+  await expect(tab.getByTestId('me-name')).toHaveText('Dee');
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: 'You were signed out' })).toHaveCount(0);
+  await expect(tab.getByRole('heading', { name: 'Sign in' })).toBeVisible({ timeout: 20_000 });
+  await expect(tab.getByTestId('toast').filter({ hasText: 'You were signed out' })).toBeVisible();
+  await tab.getByRole('button', { name: 'Create an account' }).click();
+  await tab.getByLabel('Username').fill(first.username);
+  await tab.getByLabel('Password').fill('another password');
+  await tab.getByRole('button', { name: 'Sign up' }).click();
+  await expect(tab.getByRole('form').getByRole('alert')).toHaveText('That username is taken. Pick another one.');
 });
