@@ -129,7 +129,14 @@ function startCore(): DesktopCore {
     tokens,
     createLink: (s) => new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(outboxFileFor(s.relayUrl, s.user.id)) }),
     isRendererUrl: (url) => isRendererUrl(url, devServerUrl),
-    setBadge: (count) => app.setBadgeCount(count),
+    setBadge: (count) => {
+      // Not every desktop shows a badge (Linux needs a Unity launcher); nothing to do then.
+      try {
+        app.setBadgeCount(count);
+      } catch (err) {
+        log(`badge: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
     log,
   });
 }
@@ -138,7 +145,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => core?.windows.showMain());
-  app.setAppUserModelId('chat.relay.desktop');
+  // Windows shows notifications only for an app with a user model id (electron-builder's appId).
+  if (process.platform === 'win32') app.setAppUserModelId('chat.relay.desktop');
 
   // Every webContents, whatever created it, is kept inside our renderer.
   app.on('web-contents-created', (_event, contents) => {
