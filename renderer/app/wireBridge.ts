@@ -64,10 +64,7 @@ export function wireBridge(bridge: Bridge, opts: { openJoinedChats: boolean }): 
       friends.setOnline(user.id, online);
       chats.setOnline(user.id, online);
     }),
-    bridge.on('friend:request', ({ from }) => {
-      friends.requested(from);
-      notices.info(`${from.displayName} (@${from.username}) sent you a friend request.`);
-    }),
+    bridge.on('friend:request', ({ from }) => friends.requested(from)),
     bridge.on('friend:added', ({ friend }) => friends.added(friend)),
     bridge.on('friend:removed', ({ userId }) => friends.removed(userId)),
     bridge.on('invite:received', ({ invite }) => invites.onReceived(invite)),

@@ -5,6 +5,7 @@ import { computed, ref } from 'vue';
 import type { Member, User } from '../../protocol/types';
 import { useBridge } from '../bridge/inject';
 import { useRelayRequest } from './relayRequest';
+import { useNoticesStore } from './notices';
 
 const byName = (a: User, b: User) => a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
 
@@ -13,6 +14,9 @@ export const useFriendsStore = defineStore('friends', () => {
   const friends = ref<Member[]>([]);
   const incoming = ref<User[]>([]);
   const outgoing = ref<User[]>([]);
+  const notices = useNoticesStore();
+  /** The toast announcing each incoming request, so it goes once the request is answered. */
+  const toasts = new Map<string, number>();
 
   const sorted = computed(() =>
     // Online first, so the people you can invite are at the top.
@@ -24,6 +28,12 @@ export const useFriendsStore = defineStore('friends', () => {
     if (!res.ok) return;
     friends.value = res.value.friends;
     incoming.value = res.value.incoming;
+    for (const [id, toast] of toasts) {
+      if (!incoming.value.some((u) => u.id === id)) {
+        notices.dismiss(toast);
+        toasts.delete(id);
+      }
+    }
     outgoing.value = res.value.outgoing;
   }
 
@@ -41,11 +51,16 @@ export const useFriendsStore = defineStore('friends', () => {
   function added(friend: Member): void {
     friends.value = [...friends.value.filter((f) => f.id !== friend.id), friend];
     incoming.value = incoming.value.filter((u) => u.id !== friend.id);
+    const toast = toasts.get(friend.id);
+    if (toast !== undefined) notices.dismiss(toast);
+    toasts.delete(friend.id);
     outgoing.value = outgoing.value.filter((u) => u.id !== friend.id);
   }
 
   function requested(from: User): void {
-    if (!incoming.value.some((u) => u.id === from.id)) incoming.value = [...incoming.value, from];
+    if (incoming.value.some((u) => u.id === from.id)) return;
+    incoming.value = [...incoming.value, from];
+    toasts.set(from.id, notices.info(`${from.displayName} (@${from.username}) sent you a friend request.`));
   }
 
   function removed(userId: string): void {
@@ -57,6 +72,7 @@ export const useFriendsStore = defineStore('friends', () => {
   }
 
   function reset(): void {
+    toasts.clear();
     friends.value = [];
     incoming.value = [];
     outgoing.value = [];

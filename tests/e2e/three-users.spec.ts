@@ -21,6 +21,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(ann.page.getByTestId('outgoing-requests')).toContainText('Request sent to');
   await bob.acceptFriend(ann.username);
   await cyd.acceptFriend(ann.username);
+  await expect(bob.page.getByTestId('toast').filter({ hasText: 'friend request' })).toHaveCount(0);
   await expect(ann.friendRow(bob.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
   await expect(ann.friendRow(cyd.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
   await screenshot(ann.page, 'friends-sidebar');
@@ -37,7 +38,14 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(0);
   await expect(bob.page.getByTestId('chat-list').getByRole('button')).toHaveCount(0);
 
-  // The second invite Bob accepts: the chat opens for both.
+  // An invite Ann cancels vanishes from Bob's side, toast included.
+  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
+  await expect(bob.incomingInvites()).toHaveCount(1);
+  await ann.page.getByTestId('outgoing-invites').getByRole('button', { name: 'Cancel' }).click();
+  await expect(bob.incomingInvites()).toHaveCount(0);
+  await expect(bob.page.getByTestId('toast').filter({ hasText: 'invited you' })).toHaveCount(0);
+
+  // The next invite Bob accepts: the chat opens for both.
   await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
   await bob.incomingInvites().getByRole('button', { name: 'Accept' }).click();
   await expect(bob.panel()).toBeVisible();
