@@ -54,6 +54,7 @@ async function launch(userData?: string): Promise<{ app: ElectronApplication; ma
   });
   apps.push(app);
   const main = await app.firstWindow();
+  await main.waitForLoadState('domcontentloaded');
   main.on('pageerror', (err) => console.error(`[electron renderer] ${err.message}`));
   return { app, main, userData: dir };
 }
@@ -139,6 +140,7 @@ test('sign in, an invite notification’s click opens exactly that chat’s wind
   const chatWindowPromise = app.waitForEvent('window');
   expect(await clickNotification(app, 'Alice invites you to chat')).toBe(true);
   const chatWindow = await chatWindowPromise;
+  await chatWindow.waitForLoadState('domcontentloaded');
   await expect.poll(() => alice.joined.length).toBe(1);
   const chatId = alice.joined[0]!.id;
   expect(chatWindow.url()).toBe(`app://renderer/index.html#chat=${encodeURIComponent(chatId)}`);
