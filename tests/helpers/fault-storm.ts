@@ -12,6 +12,8 @@ export class StormClient {
   /** chatId -> the highest seq seen when the connection dropped: where catch-up starts */
   private anchor = new Map<string, number>();
   connects = 0;
+  /** When the latest connect happened. */
+  connectedAt = 0;
   /** Set when the catch-up after the latest reconnect finished. */
   caughtUpAt: number | null = null;
   errors: string[] = [];
@@ -39,6 +41,7 @@ export class StormClient {
     });
     this.socket.on('connect', () => {
       this.connects++;
+      this.connectedAt = Date.now();
       if (this.connects > 1) void this.catchUp();
     });
   }

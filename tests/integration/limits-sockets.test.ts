@@ -1,6 +1,7 @@
 // MAX_SOCKETS_PER_USER: one user cannot hold more connections than the limit, not even
 // by opening them all at once; a freed slot can be used again; other users are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Manager } from 'socket.io-client';
 import { register, sleep, type TestSocket } from '../helpers/clients';
 import { tryConnect } from '../helpers/fault-sockets';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
@@ -58,5 +59,27 @@ describe('sockets per user', () => {
     console.log(`limits: ${LIMIT + 10} simultaneous connections of one user -> ${r.ok.length} admitted, ${r.errors.length} refused`);
     expect(r.errors.every((e) => e === 'rate_limited'), r.errors.join(',')).toBe(true);
     expect(r.ok.length).toBe(LIMIT);
+  });
+
+  it(`${LIMIT + 10} CONNECT packets in one burst on a fresh raw connection: at most ${LIMIT} sockets are admitted`, async () => {
+    const u = await register(relay.url);
+    // a hand-made client: the transport is opened, then CONNECT for "/" is sent many times at once
+    const manager = new Manager(relay.url, { transports: ['websocket'], autoConnect: false, reconnection: false, forceNew: true });
+    await new Promise<void>((res, rej) => manager.open((err) => (err ? rej(err) : res())));
+    const engine = (manager as unknown as { engine: { write(msg: string): void; on(ev: 'message', cb: (d: unknown) => void): void } }).engine;
+    const answers: string[] = [];
+    engine.on('message', (d) => void (typeof d === 'string' && /^[04]/.test(d) && answers.push(d)));
+    for (let i = 0; i < LIMIT + 10; i++) engine.write(`0${JSON.stringify({ token: u.token })}`);
+    await sleep(1500);
+    const admitted = answers.filter((a) => a.startsWith('0')).length;
+    const refused = answers.filter((a) => a.startsWith('4')).length;
+    console.log(`limits: ${LIMIT + 10} CONNECT packets in one burst on one connection -> ${admitted} admitted, ${refused} refused`);
+    const normal = await tryConnect(relay.url, { token: u.token });
+    if ('socket' in normal) open.push(normal.socket);
+    manager.engine.close();
+    expect(admitted).toBeLessThanOrEqual(LIMIT);
+    expect(admitted + refused, 'every CONNECT accounted for or the connection closed').toBeGreaterThan(0);
+    // the burst's sockets count against the limit like any others
+    expect('socket' in normal ? 'admitted' : normal.error).toBe(admitted < LIMIT ? 'admitted' : 'rate_limited');
   });
 });
