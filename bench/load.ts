@@ -15,6 +15,7 @@ export interface PhaseReport {
   ack: Summary;
   errors: Record<string, number>;
   unacked: number;
+  disconnected: number;
   /** the slowest generator's wait for its last ack after the window */
   drainedMs: number;
 }
@@ -84,6 +85,7 @@ function merge(results: PhaseResult[]): PhaseReport {
     ack: summarize(results.flatMap((r) => r.ackLatencies)),
     errors,
     unacked: results.reduce((s, r) => s + r.unacked, 0),
+    disconnected: results.reduce((s, r) => s + r.disconnected, 0),
     drainedMs: Math.max(...results.map((r) => r.drainedMs)),
   };
 }

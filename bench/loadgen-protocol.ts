@@ -35,6 +35,8 @@ export interface PhaseResult {
   ackLatencies: number[];
   /** sends still unacknowledged when the drain ended */
   unacked: number;
+  /** clients the server has dropped since they connected (they stay down: no reconnection) */
+  disconnected: number;
   /** how long after the window the last ack came (or the drain gave up) */
   drainedMs: number;
   windowMs: number;

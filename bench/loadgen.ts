@@ -19,6 +19,9 @@ let runId = 0;
 let okAcks = 0;
 let deliveries = 0;
 let outstanding = 0;
+// A client dropped by the server (e.g. a missed heartbeat when the machine is starved)
+// never gets its pending acks: counted, so such a run is recognisable.
+let disconnects = 0;
 
 function send(msg: FromLoadgen): void {
   process.send!(msg);
@@ -27,7 +30,10 @@ function send(msg: FromLoadgen): void {
 function connectOne(url: string, spec: ClientSpec, index: number): Promise<Client> {
   const socket: Client['socket'] = io(url, { auth: spec.auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ spec, socket, index, counter: 0, inflight: 0 }));
+    socket.once('connect', () => {
+      socket.on('disconnect', () => disconnects++);
+      resolve({ spec, socket, index, counter: 0, inflight: 0 });
+    });
     socket.once('connect_error', (err) => {
       socket.close();
       reject(err);
@@ -65,7 +71,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   const windowStart = t0 + phase.warmupMs;
   const windowEnd = windowStart + phase.durationMs;
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
-  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, drainedMs: 0, windowMs: phase.durationMs };
+  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, disconnected: 0, drainedMs: 0, windowMs: phase.durationMs };
   let stopped = false;
   const senders = clients.filter((c) => c.spec.sends);
   let acksAtStart = okAcks;
@@ -138,6 +144,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   r.drainedMs = performance.now() - windowEnd;
   await new Promise((res) => setTimeout(res, Math.min(200, Math.max(0, drainEnd - performance.now()))));
   r.unacked = outstanding;
+  r.disconnected = disconnects;
   for (const off of listeners) off();
   return r;
 }
@@ -152,7 +159,7 @@ process.on('message', (raw: ToLoadgen) => {
       (e: unknown) => send({ type: 'fatal', message: String(e) }),
     );
   } else if (msg.type === 'close') {
-    for (const c of clients) c.socket.close();
+    for (const c of clients) c.socket.removeAllListeners('disconnect').close();
     clients = [];
     send({ type: 'closed' });
     process.disconnect?.();

@@ -115,6 +115,7 @@ function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): str
     row('full speed: delivery p50 / p99 ms', (r) => `${ms(r.max.latency.p50)} / ${ms(r.max.latency.p99)}`),
     row('full speed: ack p50 / p99 ms', (r) => `${ms(r.max.ack.p50)} / ${ms(r.max.ack.p99)}`),
     row('full speed: errors / unacked', (r) => `${errs(r.max)} / ${r.max.unacked}`),
+    row('clients dropped by the server (after rate / full)', (r) => `${r.rate.disconnected} / ${r.max.disconnected}`),
   ]);
 }
 
