@@ -319,6 +319,24 @@ describe('fuzzing HTTP account bodies', () => {
     expect((await healthz(relay.url)).status).toBe(200);
   });
 
+  it('/api/logout with random Authorization headers is 401 unauthorized, never 500', async () => {
+    const header = fc.oneof(
+      fc.stringMatching(/^[\x21-\x7e ]{0,600}$/).map((s) => s.trim()),
+      fc.stringMatching(/^[A-Za-z0-9_-]{0,100}$/).map((t) => `Bearer ${t}`),
+      fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Bearer ${'A'.repeat(5000)}`, 'bearer x', 'Bearer a b'),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (authorization) => {
+        const res = await httpPost(relay.url, '/api/logout', undefined, authorization ? { authorization } : {});
+        expect(res.status, `${authorization.slice(0, 80)} -> ${res.status} ${res.text}`).toBe(401);
+        expect((res.json as { error: { code: string } }).error.code).toBe('unauthorized');
+      }),
+      { numRuns: Math.max(20, Math.floor(RUNS / 2)) },
+    );
+    // none of that signed the fuzzing user out
+    expect(f.socket.connected).toBe(true);
+  });
+
   it('a body over the HTTP size limit is 400, and the relay stays up', async () => {
     const big = JSON.stringify({ username: 'someone', password: 'x'.repeat(100_000) });
     for (const path of Object.keys(endpoints)) {

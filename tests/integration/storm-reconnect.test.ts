@@ -124,6 +124,12 @@ describe('reconnect storm', () => {
     expect(incomplete).toBe(0);
     expect(clients.flatMap((c) => c.errors).filter((e) => e.startsWith('two messages'))).toEqual([]);
 
+    // presence was rebuilt from the reconnected sockets: everyone is online again
+    for (const g of groups) {
+      const member = byUser[groups.indexOf(g) * GROUP_SIZE]![0]!.socket;
+      const chat = (await ok(member, 'chat:list', {})).chats.find((c) => c.id === g.id)!;
+      expect(chat.members.filter((m) => !m.online).map((m) => m.username)).toEqual([]);
+    }
     expect((await healthz(second.url)).status).toBe(200);
     expect(second.child.exitCode).toBeNull();
     const total = [...truth.values()].reduce((n, m) => n + m.length, 0);
