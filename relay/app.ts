@@ -30,6 +30,7 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
     store,
     log,
     webDir: config.WEB_DIR,
+    loginAttempts: config.LOGIN_ATTEMPTS,
     onLogout: (token) => sockets?.disconnectToken(token),
     accepting: () => accepting,
   });

@@ -17,6 +17,8 @@ const schema = z.object({
   /** every other event, per user per second: far above anything a person clicks */
   EVENT_RATE_PER_SECOND: int(300),
   MAX_SOCKETS_PER_USER: int(20),
+  /** sign-in attempts per username and address in 15 minutes before 429 (a person mistyping stays far below) */
+  LOGIN_ATTEMPTS: int(20).pipe(z.number().min(1)),
   /** where the built web client is; served at / when it exists */
   WEB_DIR: z.string().default('dist/web'),
 });

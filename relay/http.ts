@@ -17,6 +17,7 @@ export interface HttpDeps {
   store: Store;
   log: Logger;
   webDir: string;
+  loginAttempts: number;
   /** Disconnects every socket that authenticated with this token. */
   onLogout(token: string): void;
   /** False while shutting down: new requests are refused. */
@@ -44,7 +45,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   // Failed logins per username and address: slows guessing far below what brute force needs.
-  const loginFailures = new RateLimiterMemory({ keyPrefix: 'login', points: 10, duration: 15 * 60 });
+  const loginFailures = new RateLimiterMemory({ keyPrefix: 'login', points: deps.loginAttempts, duration: 15 * 60 });
 
   app.use((req, res, next) => {
     if (!deps.accepting()) return fail(res, 503, 'internal', 'the relay is shutting down');

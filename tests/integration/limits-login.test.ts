@@ -9,7 +9,8 @@ import { startRelay, type RelayProcess } from '../helpers/relay-process';
 const PASSWORD = 'correct horse';
 let relay: RelayProcess;
 beforeAll(async () => {
-  relay = await startRelay();
+  // the limit is a setting (default 20 per 15 min); 10 here keeps the test short
+  relay = await startRelay({ env: { LOGIN_ATTEMPTS: '10' } });
 });
 afterAll(async () => {
   await relay?.stop();
