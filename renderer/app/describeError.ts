@@ -1,9 +1,14 @@
 // Turns a relay error into a sentence a person can act on. The relay's own message is
 // kept for bad_request (it says which field is wrong) and as a fallback.
-import type { WireError } from '../../protocol/types';
+import type { HttpErrorCode } from '../../protocol/types';
 
-// HTTP auth adds codes that the socket protocol does not have (username_taken).
-const TEXT: Record<string, string> = {
+/** Socket errors and HTTP auth errors alike (HTTP adds username_taken). */
+export interface ShownError {
+  code: HttpErrorCode;
+  message: string;
+}
+
+const TEXT: Partial<Record<HttpErrorCode, string>> = {
   unauthorized: 'Your session is not valid. Please sign in again.',
   not_found: 'Not found: that user or chat does not exist, or you are not a member.',
   forbidden: 'You are not allowed to do that.',
@@ -19,13 +24,15 @@ const TEXT: Record<string, string> = {
   username_taken: 'That username is taken. Pick another one.',
 };
 
-export function describeError(error: Pick<WireError, 'code' | 'message'>): string {
+export function describeError(error: ShownError): string {
   if (error.code === 'bad_request') return `Invalid request: ${error.message}`;
+  // "internal" also covers an unreachable relay; its message says which.
+  if (error.code === 'internal' && error.message) return `Something went wrong: ${error.message}`;
   return TEXT[error.code] ?? (error.message || `Error: ${error.code}`);
 }
 
 /** Sign-in has its own wording: "unauthorized" there means a wrong password. */
-export function describeAuthError(error: Pick<WireError, 'code' | 'message'>): string {
+export function describeAuthError(error: ShownError): string {
   if (error.code === 'unauthorized') return 'Wrong username or password.';
   return describeError(error);
 }
