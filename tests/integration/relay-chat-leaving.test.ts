@@ -30,6 +30,32 @@ describe('forks and duplicates after leaving (rules 4, 5)', () => {
     closeAll(a, b, c!);
   });
 
+  it('a fork invite accepted after the other member left: the group is the direct chat’s members at acceptance plus the invitee', async () => {
+    const { a, b, chat: direct } = await directPair(relay.url);
+    const [c] = await users(relay.url, ['c']);
+    await befriend(a, c!);
+    const received = waitFor(c!.socket, 'invite:received');
+    await ok(a.socket, 'invite:create', { to: c!.user.username, chatId: direct.id });
+    const { invite } = await received;
+    expect(ids(invite.members)).toEqual(ids([a.user, b.user]));
+    await ok(b.socket, 'chat:leave', { chatId: direct.id });
+    const { chat: g } = await ok(c!.socket, 'invite:accept', { inviteId: invite.id });
+    expect(g.kind).toBe('group');
+    expect(ids(g.members)).toEqual(ids([a.user, c!.user]));
+    expect(await chatIds(b.socket)).toEqual([]);
+    closeAll(a, b, c!);
+  });
+
+  it('after both left a direct chat, inviting with its chatId is not_found; only a direct invite brings it back', async () => {
+    const { a, b, chat } = await directPair(relay.url);
+    await ok(a.socket, 'chat:leave', { chatId: chat.id });
+    await ok(b.socket, 'chat:leave', { chatId: chat.id });
+    expectError(await call(a.socket, 'invite:create', { to: b.user.username, chatId: chat.id }), 'not_found');
+    const back = await inviteAndAccept(a, b);
+    expect(back.id).toBe(chat.id);
+    closeAll(a, b);
+  });
+
   it('that fork is refused with duplicate_members when the two already share an active direct chat', async () => {
     const { a, b, chat: direct } = await directPair(relay.url);
     const [c] = await users(relay.url, ['c']);
@@ -100,5 +126,22 @@ describe('leaving (rule 7)', () => {
     expect(message.chatId).toBe(chat.id);
     expect(await chatIds(c.socket)).toEqual([chat.id]);
     closeAll(...members);
+  });
+
+  it('every member leaving at the same moment: all acks ok, the group is deleted once, pending invites into it closed', async () => {
+    const { members, chat } = await group(relay.url, 4);
+    const [a] = members as [TestUser];
+    const [e] = await users(relay.url, ['e']);
+    await befriend(a, e!);
+    const received = waitFor(e!.socket, 'invite:received');
+    await ok(a.socket, 'invite:create', { to: e!.user.username, chatId: chat.id });
+    const { invite } = await received;
+    const closed = waitFor(e!.socket, 'invite:closed', (p) => p.inviteId === invite.id);
+    const results = await Promise.all(members.map((m) => call(m.socket, 'chat:leave', { chatId: chat.id })));
+    expect(results).toEqual(members.map(() => ({ ok: true })));
+    expect((await closed).status).toBe('cancelled');
+    for (const m of members) await expectChatHidden(m.socket, chat.id);
+    expectError(await call(e!.socket, 'invite:accept', { inviteId: invite.id }), 'invite_closed');
+    closeAll(...members, e!);
   });
 });

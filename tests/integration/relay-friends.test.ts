@@ -1,8 +1,8 @@
 // PROTOCOL.md friends:* events and rule 1 (presence): who hears what, and the shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
-import { befriend, call, inviteAndAccept, ok, uniqueName, waitFor } from '../helpers/clients';
-import { anotherSocket, closeAll, expectError, friendsList, users, watch } from '../helpers/scenarios';
+import { befriend, call, inviteAndAccept, ok, uniqueName, waitFor, type TestUser } from '../helpers/clients';
+import { anotherSocket, closeAll, expectError, friendsList, group, users, watch } from '../helpers/scenarios';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -177,6 +177,19 @@ describe('presence (rule 1)', () => {
     expect(await on).toEqual({ user: a!.user, online: true });
     expect(await strangers.settle(200)).toEqual([]);
     closeAll(a2, b!, c!);
+  });
+
+  it('a friend who also shares chats hears each change once', async () => {
+    const { members } = await group(relay.url, 3);
+    const [a, b] = members as [TestUser, TestUser];
+    // a and b are friends (group() befriends a with everyone) and share the direct chat and the group
+    const seen = watch(b.socket, 'presence');
+    const off = waitFor(b.socket, 'presence', (p) => p.user.id === a.user.id && !p.online);
+    a.socket.close();
+    await off;
+    await seen.settle(300);
+    expect(seen.seen.filter((p) => p.user.id === a.user.id)).toEqual([{ user: a.user, online: false }]);
+    closeAll(...members);
   });
 
   it('a former co-member who is not a friend hears nothing after leaving', async () => {

@@ -78,4 +78,21 @@ describe('ordering (rule 8)', () => {
     expect(h.messages.filter((m) => m.body.startsWith('s2')).map((m) => m.body)).toEqual(Array.from({ length: 30 }, (_, i) => `s2 ${i}`));
     closeAll(...members, a2);
   });
+
+  it('the same clientMsgId sent at once from two sockets of one user: one message, every ack names it, delivered once', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b] = members as [TestUser, TestUser];
+    const a2 = await connect(relay.url, a.token);
+    const live = watch(b.socket, 'chat:message');
+    const acks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(i % 2 ? a2 : a.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'same-everywhere', body: 'only once' })),
+    );
+    const ackIds = new Set(acks.map((r) => (r.ok ? r.message.id : `error ${r.error.code}`)));
+    expect(ackIds.size).toBe(1);
+    const h = await call(b.socket, 'chat:history', { chatId: chat.id });
+    if (!h.ok) throw new Error(h.error.code);
+    expect(h.messages.map((m) => m.id)).toEqual([...ackIds]);
+    expect((await live.settle(300)).map((p) => p.message.id)).toEqual([...ackIds]);
+    closeAll(...members, a2);
+  });
 });
