@@ -52,9 +52,8 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(ann.panel()).toBeVisible();
   await expect(ann.panel().getByTestId('chat-title')).toContainText('Bob Baker');
 
-  // Inviting Bob again while the direct chat is active names that chat.
-  await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
-  await expect(ann.page.getByTestId('toast').filter({ hasText: 'already exists' }).getByRole('button', { name: 'Open that chat' })).toBeVisible();
+  // While the direct chat is active, the friend row opens it instead of inviting.
+  await expect(ann.friendRow(bob.username).getByRole('button', { name: /Open chat with/ })).toBeVisible();
 
   // Typing shows on the other side.
   await bob.panel().getByRole('textbox').pressSequentially('hel');
@@ -94,6 +93,15 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   // The direct chat's history is untouched by the group.
   await ann.chatRow(bob.displayName).click();
   await expect(ann.bodies()).toHaveText(annOrder);
+
+  // Inviting Cyd from the direct chat again would duplicate the group: the refusal
+  // offers the existing chat.
+  await ann.panel().getByLabel('Friend to invite').selectOption(cyd.username);
+  await ann.panel().getByRole('button', { name: 'Invite', exact: true }).click();
+  const refusal = ann.page.getByTestId('toast').filter({ hasText: 'already exists' });
+  await refusal.getByRole('button', { name: 'Open that chat' }).click();
+  await expect(ann.bodies()).toHaveText(['g1: hello group', 'g2: welcome Cyd']);
+  await ann.chatRow(bob.displayName).click();
 
   // Both leave the direct chat (two clicks: Leave, then confirm); its panel closes.
   async function leave(p: Person, rowTitle: string): Promise<void> {

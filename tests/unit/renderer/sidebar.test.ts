@@ -101,7 +101,11 @@ describe('sidebar', () => {
     bridge.answer('invite:create', () => ({ ok: false, error: { code: 'duplicate_members', message: 'exists', chatId: 'c1' } }));
     bridge.setState({ status: 'online' });
     await flushPromises();
-    await wrapper.find('[data-username="bob"] button.chat').trigger('click');
+    // Bob's row opens the active direct chat; Cyd (now online) gets an invite attempt.
+    expect(wrapper.find('[data-username="bob"] button.chat').text()).toBe('Open');
+    bridge.emit('presence', { user: cyd, online: true });
+    await flushPromises();
+    await wrapper.find('[data-username="cyd"] button.chat').trigger('click');
     await flushPromises();
     const toast = wrapper.find('[data-testid="toast"]');
     expect(toast.text()).toContain('already exists');
