@@ -32,10 +32,13 @@ describe('direct chats (rule 3)', () => {
     await expectChatHidden(a.socket, chat.id);
     await expectChatHidden(b.socket, chat.id);
 
+    const joined = [a, b].map((u) => waitFor(u.socket, 'chat:joined'));
     const back = await inviteAndAccept(b, a);
     expect(back.id).toBe(chat.id);
     expect(back.kind).toBe('direct');
     expect(back.lastSeq).toBe(before[2]!.seq);
+    // both became members again: chat:joined to both, with the same chat
+    for (const j of await Promise.all(joined)) expect(j.chat).toMatchObject({ id: chat.id, kind: 'direct', lastSeq: before[2]!.seq });
     const h = await ok(a.socket, 'chat:history', { chatId: chat.id });
     expect(h.messages.map((m) => m.id)).toEqual(before.map((m) => m.id));
     const { message } = await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'new', body: 'again' });

@@ -2,7 +2,7 @@
 // (lifetime, invite:closed to both ends), plus the Invite shape and invite:list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
-import { befriend, call, ok, waitFor, type TestUser } from '../helpers/clients';
+import { befriend, call, connect, ok, waitFor, type TestUser } from '../helpers/clients';
 import { closeAll, directPair, expectError, group, invite, ISO_RE, users } from '../helpers/scenarios';
 
 let relay: RelayProcess;
@@ -149,6 +149,27 @@ describe('invite shape and invite:list', () => {
     expect(inv.chatId).toBe(chat.id);
     expect(inv.members.map((m) => m.id).sort()).toEqual([a.user.id, b.user.id].sort());
     closeAll(a, b, c!);
+  });
+
+  it('invite:create takes the username in any case', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const { invite: inv } = await ok(a!.socket, 'invite:create', { to: b!.user.username.toUpperCase() });
+    expect(inv.to).toEqual(b!.user);
+    closeAll(a!, b!);
+  });
+
+  it('a pending invite is still listed after the invitee reconnects', async () => {
+    const [a, b] = await users(relay.url, ['a', 'b']);
+    await befriend(a!, b!);
+    const inv = await invite(a!, b!);
+    const off = waitFor(a!.socket, 'presence', (p) => !p.online);
+    b!.socket.close();
+    await off;
+    const b2 = await connect(relay.url, b!.token);
+    expect((await ok(b2, 'invite:list', {})).incoming).toEqual([inv]);
+    await ok(b2, 'invite:accept', { inviteId: inv.id });
+    closeAll(a!, b2);
   });
 
   it('invite:list shows pending invites only: incoming for the invitee, outgoing for the inviter', async () => {
