@@ -22,6 +22,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export class Person {
+  /** Console errors and uncaught exceptions (CSP violations show up here too). */
+  readonly errors: string[] = [];
+
   constructor(
     readonly page: Page,
     readonly username: string,
@@ -31,9 +34,13 @@ export class Person {
   static async open(browser: Browser, username: string, displayName: string): Promise<Person> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[${username}] page error: ${err.message}`));
+    const person = new Person(page, username, displayName);
+    page.on('pageerror', (err) => person.errors.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') person.errors.push(`console: ${msg.text()}`);
+    });
     await page.goto(relayUrl());
-    return new Person(page, username, displayName);
+    return person;
   }
 
   async signUp(password = 'correct horse battery'): Promise<void> {

@@ -127,6 +127,9 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(ann.bodies()).toHaveText(annOrder);
   await bob.send('b3: back again');
   await expect(ann.bodies()).toHaveText([...annOrder, 'b3: back again']);
+
+  // No script errors or CSP violations along the way.
+  for (const p of [ann, bob, cyd]) expect(p.errors).toEqual([]);
 });
 
 test('sign-in errors are shown on the form', async ({ browser }) => {
