@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { Accounts } from './accounts';
 import { newId, type RuleContext } from './chat/context';
+import { MembershipCache } from './chat/membership';
 import { UserDirectory } from './chat/users';
 import type { Config } from './config';
 import { createHttpApp } from './http';
@@ -21,7 +22,9 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
   const store = await openStore(config);
   const presence = new Presence();
   const users = new UserDirectory(store);
-  const ctx: RuleContext = { store, presence, users, now: () => new Date(), newId, inviteTtlMs: config.INVITE_TTL_SECONDS * 1000 };
+  // SQLite has one writer, this process; with MongoDB other relays change membership too
+  const membership = new MembershipCache(store, store.kind === 'sqlite' ? null : 1000);
+  const ctx: RuleContext = { store, presence, users, membership, now: () => new Date(), newId, inviteTtlMs: config.INVITE_TTL_SECONDS * 1000 };
   const accounts = new Accounts(store, users, config.TOKEN_TTL_SECONDS * 1000);
   let accepting = true;
   let sockets: SocketLayer | undefined;

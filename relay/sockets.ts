@@ -23,6 +23,8 @@ import { SerialQueue } from './serial-queue';
 interface SocketData {
   user: User;
   tokenHash: string;
+  /** Gives back the handshake slot taken in authenticate (idempotent). */
+  releaseSlot: () => void;
 }
 
 type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -81,6 +83,8 @@ export class SocketLayer {
   private readonly serial = new SerialQueue();
   private readonly byToken = new Map<string, Set<RelaySocket>>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Per user, connections authenticated but not yet connected. */
+  private readonly handshakes = new Map<string, number>();
   private readonly sendLimiter: BurstyRateLimiter;
   private readonly eventLimiter: RateLimiterMemory;
   private readonly sweeper: NodeJS.Timeout;
@@ -119,7 +123,21 @@ export class SocketLayer {
       // shutting down is not the token's fault: `internal` tells the client to retry
       if (!this.accepting) return next(new Error('internal'));
       if (!user) return next(new Error('unauthorized'));
-      if (this.deps.presence.socketCount(user.id) >= this.deps.config.MAX_SOCKETS_PER_USER) return next(new Error('rate_limited'));
+      // Count handshakes still on their way in too, and check and take the slot in one
+      // synchronous step, so connections opened at once cannot all pass the check.
+      const inFlight = this.handshakes.get(user.id) ?? 0;
+      if (this.deps.presence.socketCount(user.id) + inFlight >= this.deps.config.MAX_SOCKETS_PER_USER) return next(new Error('rate_limited'));
+      this.handshakes.set(user.id, inFlight + 1);
+      let held = true;
+      socket.data.releaseSlot = () => {
+        if (!held) return;
+        held = false;
+        const n = (this.handshakes.get(user.id) ?? 1) - 1;
+        if (n <= 0) this.handshakes.delete(user.id);
+        else this.handshakes.set(user.id, n);
+      };
+      // a client that goes away before the connection completes gives its slot back
+      socket.conn.once('close', socket.data.releaseSlot);
       socket.data.user = user;
       socket.data.tokenHash = hashToken(token as string);
       next();
@@ -131,6 +149,7 @@ export class SocketLayer {
 
   private onConnection(socket: RelaySocket): void {
     const { user, tokenHash } = socket.data;
+    socket.data.releaseSlot();
     void socket.join(userRoom(user.id));
     let set = this.byToken.get(tokenHash);
     if (!set) this.byToken.set(tokenHash, (set = new Set()));

@@ -37,6 +37,13 @@ export async function chatOfMember(ctx: RuleContext, chatId: string, userId: str
   return chat;
 }
 
+/** The chat's member ids, if `userId` is one of them (cached: the hot paths use this). */
+export async function membersIfMember(ctx: RuleContext, chatId: string, userId: string): Promise<readonly string[]> {
+  const members = await ctx.membership.membersOf(chatId);
+  if (!members || !members.includes(userId)) throw notFound('chat');
+  return members;
+}
+
 export async function listChats(ctx: RuleContext, me: User): Promise<{ chats: Chat[] }> {
   const rows = await ctx.store.chatsOf(me.id);
   return { chats: await Promise.all(rows.map((r) => toWireChat(ctx, r.chat, r.readSeq))) };
@@ -47,20 +54,20 @@ export async function history(
   me: User,
   p: { chatId: string; before?: number; after?: number; limit?: number },
 ): Promise<HistoryResult> {
-  await chatOfMember(ctx, p.chatId, me.id);
+  await membersIfMember(ctx, p.chatId, me.id);
   const page = await ctx.store.history(p.chatId, { before: p.before, after: p.after, limit: p.limit ?? HISTORY_LIMIT_DEFAULT });
   return { messages: await toWireMessages(ctx, page.messages), hasMore: page.hasMore };
 }
 
 export async function typing(ctx: RuleContext, me: User, chatId: string): Promise<Outcome<Record<string, never>>> {
-  const chat = await chatOfMember(ctx, chatId, me.id);
-  const others = chat.memberIds.filter((id) => id !== me.id);
+  const members = await membersIfMember(ctx, chatId, me.id);
+  const others = members.filter((id) => id !== me.id);
   return { result: {}, emits: others.length ? [emit(others, 'chat:typing', { chatId, user: me })] : [] };
 }
 
 /** Read positions only move forward; the reader's other sockets hear the new one. */
 export async function markRead(ctx: RuleContext, me: User, chatId: string, seq: number, socketId: string): Promise<Outcome<Record<string, never>>> {
-  await chatOfMember(ctx, chatId, me.id);
+  await membersIfMember(ctx, chatId, me.id);
   const before = await ctx.store.getReadSeq(chatId, me.id);
   const after = await ctx.store.markRead(chatId, me.id, seq);
   return { result: {}, emits: after > before ? [emit([me.id], 'chat:read', { chatId, seq: after }, socketId)] : [] };
@@ -74,6 +81,7 @@ export async function markRead(ctx: RuleContext, me: User, chatId: string, seq: 
 export async function leave(ctx: RuleContext, me: User, chatId: string): Promise<Outcome<Record<string, never>>> {
   const after = await ctx.store.removeMember(chatId, me.id);
   if (!after) throw notFound('chat');
+  ctx.membership.forget(chatId);
   const emits: AnyEmit[] = [emit([me.id], 'chat:left', { chatId })];
   if (after.memberIds.length) emits.push(emit(after.memberIds, 'chat:member', { chatId, user: me, change: 'left' }));
 
@@ -84,6 +92,7 @@ export async function leave(ctx: RuleContext, me: User, chatId: string): Promise
   if (after.memberIds.length === 0 && after.kind === 'group') {
     emits.push(...(await closeInvites(ctx, await ctx.store.pendingInvitesByTarget(`chat:${chatId}`), 'cancelled')));
     await ctx.store.deleteChat(chatId);
+    ctx.membership.forget(chatId);
   }
   return { result: {}, emits };
 }

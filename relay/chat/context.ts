@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerEvent, ServerPayloads } from '../../protocol/types';
 import type { Store } from '../store/types';
+import type { MembershipCache } from './membership';
 import type { UserDirectory } from './users';
 
 export interface PresenceView {
@@ -13,6 +14,7 @@ export interface RuleContext {
   store: Store;
   presence: PresenceView;
   users: UserDirectory;
+  membership: MembershipCache;
   now(): Date;
   newId(): string;
   inviteTtlMs: number;

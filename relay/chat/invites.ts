@@ -135,6 +135,7 @@ export async function acceptInvite(ctx: RuleContext, me: User, inviteId: string)
       plan.memberIds,
     );
   if (!chat) throw notFound('chat');
+  ctx.membership.forget(chat.id);
 
   const joined = chat.memberIds.filter((id) => !before.includes(id));
   const stayed = chat.memberIds.filter((id) => before.includes(id));

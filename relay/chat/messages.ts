@@ -4,7 +4,7 @@ import type { Message, User } from '../../protocol/types';
 import type { AppendResult } from '../store/types';
 import { emit, type Outcome, type RuleContext } from './context';
 import { notFound } from './errors';
-import { chatOfMember } from './chats';
+import { membersIfMember } from './chats';
 
 /**
  * Checks membership, then hands the message to the store before returning, so the
@@ -16,7 +16,7 @@ export async function beginSend(
   me: User,
   p: { chatId: string; clientMsgId: string; body: string },
 ): Promise<{ outcome: Promise<Outcome<{ message: Message }>> }> {
-  const chat = await chatOfMember(ctx, p.chatId, me.id);
+  const members = await membersIfMember(ctx, p.chatId, me.id);
   const appended = ctx.store.appendMessage(
     { chatId: p.chatId, senderId: me.id, clientMsgId: p.clientMsgId, body: p.body, createdAt: ctx.now().toISOString() },
     ctx.newId(),
@@ -28,7 +28,7 @@ export async function beginSend(
       const { senderId: _sender, ...rest } = a.message;
       const message: Message = { ...rest, sender: me };
       if (a.duplicate) return { result: { message }, emits: [] };
-      return { result: { message }, emits: [emit(chat.memberIds, 'chat:message', { message })] };
+      return { result: { message }, emits: [emit([...members], 'chat:message', { message })] };
     },
     async (e: unknown) => {
       // the chat was deleted between the membership check and the write

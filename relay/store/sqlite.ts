@@ -143,7 +143,9 @@ export class SqliteStore implements Store {
       readSeq: db.prepare<[string, string], { read_seq: number }>('SELECT read_seq FROM reads WHERE chat_id = ? AND user_id = ?'),
       byClientId: db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?'),
       bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
-      insertMessage: db.prepare('INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertNext: db.prepare(
+        'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
+      ),
       latest: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? ORDER BY seq DESC LIMIT ?'),
       before: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?'),
@@ -325,14 +327,18 @@ export class SqliteStore implements Store {
     return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
   }
 
-  /** One append inside an open transaction: dedupe, allocate seq, insert. */
+  /**
+   * One append inside an open transaction. The insert takes the next seq and skips a
+   * (chat, sender, clientMsgId) that exists, so the common case is two statements;
+   * only a resend reads the original back.
+   */
   private appendOne(msg: NewMessage, id: string): AppendResult {
-    const existing = this.q.byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId);
-    if (existing) return { message: toMessage(existing), duplicate: true };
-    const bumped = this.q.bumpSeq.get(msg.chatId);
-    if (!bumped) throw new Error(`no chat ${msg.chatId}`);
-    this.q.insertMessage.run(id, msg.chatId, bumped.last_seq, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
-    return { message: { id, seq: bumped.last_seq, ...msg }, duplicate: false };
+    const inserted = this.q.insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
+    if (inserted.changes === 1) {
+      const seq = this.q.bumpSeq.get(msg.chatId)!.last_seq;
+      return { message: { id, seq, ...msg }, duplicate: false };
+    }
+    return { message: toMessage(this.q.byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
   }
 
   appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
@@ -348,30 +354,35 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: every append queued during this tick goes into one transaction, in
-   * the order the appends were called. A failing append (e.g. its chat was deleted)
-   * rolls back only itself, through a savepoint.
+   * the order the appends were called, and resolves only after that commit. If the
+   * batch fails, it is retried with a savepoint per message so that one bad append
+   * (e.g. its chat was just deleted) fails alone.
    */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const outcomes: ({ ok: true; r: AppendResult } | { ok: false; e: unknown })[] = [];
+    let outcomes: ({ ok: true; r: AppendResult } | { ok: false; e: unknown })[];
     try {
-      this.db.transaction(() => {
-        for (const p of batch) {
-          try {
-            outcomes.push({ ok: true, r: this.db.transaction(() => this.appendOne(p.msg, p.id))() });
-          } catch (e) {
-            outcomes.push({ ok: false, e });
-          }
-        }
-      })();
-    } catch (e) {
-      // the commit itself failed (disk full, I/O error): nothing in the batch is stored
-      this.lastWriteError = e;
-      for (const p of batch) p.reject(e);
-      return;
+      outcomes = this.db.transaction(() => batch.map((p) => ({ ok: true as const, r: this.appendOne(p.msg, p.id) })))();
+    } catch (first) {
+      try {
+        outcomes = this.db.transaction(() =>
+          batch.map((p) => {
+            try {
+              return { ok: true as const, r: this.db.transaction(() => this.appendOne(p.msg, p.id))() };
+            } catch (e) {
+              return { ok: false as const, e };
+            }
+          }),
+        )();
+      } catch (e) {
+        // the commit itself failed (disk full, I/O error): nothing in the batch is stored
+        this.lastWriteError = e;
+        for (const p of batch) p.reject(e);
+        return;
+      }
     }
     this.lastWriteError = null;
     batch.forEach((p, i) => {
