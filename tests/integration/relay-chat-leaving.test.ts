@@ -144,4 +144,19 @@ describe('leaving (rule 7)', () => {
     expectError(await call(e!.socket, 'invite:accept', { inviteId: invite.id }), 'invite_closed');
     closeAll(...members, e!);
   });
+
+  it('a former group member invited back joins the same group and sees its whole history, including what was sent meanwhile', async () => {
+    const { members, chat } = await group(relay.url, 3);
+    const [a, b, c] = members as [TestUser, TestUser, TestUser];
+    const early = await sendMany(a, chat.id, 2, 'early');
+    await ok(c.socket, 'chat:leave', { chatId: chat.id });
+    const meanwhile = await sendMany(b, chat.id, 2, 'meanwhile');
+    const memberEvents = [a, b].map((u) => waitFor(u.socket, 'chat:member', (p) => p.change === 'joined'));
+    const back = await inviteAndAccept(a, c, chat.id);
+    expect(back.id).toBe(chat.id);
+    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: c.user, change: 'joined' });
+    const h = await ok(c.socket, 'chat:history', { chatId: chat.id });
+    expect(h.messages.map((m) => m.id)).toEqual([...early, ...meanwhile].map((m) => m.id));
+    closeAll(...members);
+  });
 });
