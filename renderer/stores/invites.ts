@@ -63,9 +63,17 @@ export const useInvitesStore = defineStore('invites', () => {
     drop(inviteId);
   }
 
+  /** Invites this user is cancelling: the relay's invite:closed needs no toast for them. */
+  const cancelling = new Set<string>();
+
   async function cancel(inviteId: string): Promise<void> {
-    await request('invite:cancel', { inviteId });
-    drop(inviteId);
+    cancelling.add(inviteId);
+    try {
+      await request('invite:cancel', { inviteId });
+      drop(inviteId);
+    } finally {
+      cancelling.delete(inviteId);
+    }
   }
 
   function received(invite: Invite, side: 'incoming' | 'outgoing'): void {
@@ -87,7 +95,7 @@ export const useInvitesStore = defineStore('invites', () => {
     drop(inviteId);
     // Tell the inviter how it ended; an accepted invite speaks for itself (the chat opens).
     const text = CLOSED_TEXT[status];
-    if (mine && text) notices.info(`${mine.to.displayName}: ${text}.`);
+    if (mine && text && !cancelling.has(inviteId)) notices.info(`${mine.to.displayName}: ${text}.`);
     if (theirs && text && status !== 'rejected') notices.info(`Invite from ${theirs.from.displayName}: ${text}.`);
   }
 

@@ -44,6 +44,8 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await ann.page.getByTestId('outgoing-invites').getByRole('button', { name: 'Cancel' }).click();
   await expect(bob.incomingInvites()).toHaveCount(0);
   await expect(bob.page.getByTestId('toast').filter({ hasText: 'invited you' })).toHaveCount(0);
+  await expect(bob.page.getByTestId('toast').filter({ hasText: 'invite was cancelled' })).toBeVisible();
+  await expect(ann.page.getByTestId('toast').filter({ hasText: 'invite was cancelled' })).toHaveCount(0);
 
   // The next invite Bob accepts: the chat opens for both.
   await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
