@@ -3,7 +3,10 @@
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
-  testDir: 'tests/e2e',
+  // the web client's end-to-end tests, and the desktop app's (which skip, with the reason
+  // printed, where no Electron binary exists)
+  testDir: 'tests',
+  testMatch: ['e2e/**/*.spec.ts', 'electron/**/*.spec.ts'],
   globalSetup: './tests/e2e/global-setup.ts',
   outputDir: 'artifacts/test-results',
   fullyParallel: false,

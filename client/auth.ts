@@ -1,9 +1,9 @@
 // HTTP sign-up, sign-in and sign-out against the relay (PROTOCOL.md, HTTP). Every
 // outcome, a network failure included, comes back as a value, never a throw, so
 // callers show it like any other refusal.
-import { ERROR_CODES, type AuthResult, type ErrorCode, type User, type WireError } from '../protocol/types';
+import { HTTP_ERROR_CODES, type AuthResult, type HttpError, type HttpErrorCode, type User } from '../protocol/types';
 
-export type AuthResponse = ({ ok: true } & AuthResult) | { ok: false; error: WireError };
+export type AuthResponse = ({ ok: true } & AuthResult) | { ok: false; error: HttpError };
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -18,7 +18,7 @@ export function login(baseUrl: string, username: string, password: string): Prom
 }
 
 /** Revokes the token; the relay disconnects that token's sockets. */
-export async function logout(baseUrl: string, token: string): Promise<{ ok: true } | { ok: false; error: WireError }> {
+export async function logout(baseUrl: string, token: string): Promise<{ ok: true } | { ok: false; error: HttpError }> {
   const res = await call(baseUrl, '/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) return res;
   if (res.response.status === 204 || res.response.ok) return { ok: true };
@@ -42,7 +42,7 @@ async function call(
   baseUrl: string,
   path: string,
   init: RequestInit,
-): Promise<{ ok: true; response: Response } | { ok: false; error: WireError }> {
+): Promise<{ ok: true; response: Response } | { ok: false; error: HttpError }> {
   const url = new URL(path, baseUrl).toString();
   try {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
@@ -53,7 +53,7 @@ async function call(
   }
 }
 
-async function errorOf(response: Response): Promise<WireError> {
+async function errorOf(response: Response): Promise<HttpError> {
   const data: unknown = await response.json().catch(() => null);
   if (typeof data === 'object' && data !== null && 'error' in data) {
     const e = (data as { error: unknown }).error;
@@ -65,8 +65,8 @@ async function errorOf(response: Response): Promise<WireError> {
   return { code: response.status === 401 ? 'unauthorized' : 'internal', message: `HTTP ${response.status}` };
 }
 
-function isErrorCode(v: unknown): v is ErrorCode {
-  return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
+function isErrorCode(v: unknown): v is HttpErrorCode {
+  return typeof v === 'string' && (HTTP_ERROR_CODES as readonly string[]).includes(v);
 }
 
 function isUser(v: unknown): v is User {

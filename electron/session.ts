@@ -1,17 +1,17 @@
 // The signed-in user of this desktop app, held by the main process: signs in over
 // HTTP, keeps the token (TokenStore), and owns the one RelayLink every window shares.
-import type { Ack, ClientEvent, ClientPayloads, ClientResults, Message, ServerEvent, ServerPayloads, User, WireError } from '../protocol/types';
+import type { Ack, ClientEvent, ClientPayloads, ClientResults, HttpError, Message, ServerEvent, ServerPayloads, User, WireError } from '../protocol/types';
 import type { AuthOutcome, ConnectionState, OutgoingMessage, OutgoingUpdate } from '../renderer/bridge/types';
 import { SERVER_EVENTS } from './preload-api';
 import type { CreateLink, RelayLink } from './relay-link';
 import type { StoredSession } from './token-store';
 
-type AuthResponse = ({ ok: true; token: string; user: User }) | { ok: false; error: WireError };
+type AuthResponse = ({ ok: true; token: string; user: User }) | { ok: false; error: HttpError };
 
 export interface SessionAuth {
   register(baseUrl: string, username: string, password: string, displayName?: string): Promise<AuthResponse>;
   login(baseUrl: string, username: string, password: string): Promise<AuthResponse>;
-  logout(baseUrl: string, token: string): Promise<{ ok: true } | { ok: false; error: WireError }>;
+  logout(baseUrl: string, token: string): Promise<{ ok: true } | { ok: false; error: HttpError }>;
 }
 
 export interface SessionTokens {

@@ -200,6 +200,11 @@ export interface AuthResult {
 }
 /** HTTP adds one code of its own: 409 username_taken on register. */
 export type HttpErrorCode = ErrorCode | 'username_taken';
+export const HTTP_ERROR_CODES: readonly HttpErrorCode[] = [...ERROR_CODES, 'username_taken'];
+export interface HttpError {
+  code: HttpErrorCode;
+  message: string;
+}
 export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string };
+  error: HttpError;
 }

@@ -8,6 +8,7 @@ import type {
   ClientEvent,
   ClientPayloads,
   ClientResults,
+  HttpError,
   Message,
   ServerEvent,
   ServerPayloads,
@@ -22,7 +23,7 @@ export type ConnectionState =
   /** Lost the relay; retrying with backoff. `retryInMs` is the wait before the next try. */
   | { status: 'reconnecting'; attempt: number; retryInMs: number };
 
-export type AuthOutcome = { ok: true; user: User } | { ok: false; error: WireError };
+export type AuthOutcome = { ok: true; user: User } | { ok: false; error: HttpError };
 
 /** A message the user sent that the relay has not acknowledged yet (local echo). */
 export interface OutgoingMessage {
