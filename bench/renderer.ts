@@ -4,18 +4,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
 import type { User } from '../protocol/types';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../tests/helpers/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Keys and selectors the renderer uses (renderer/bridge/web/kept-session.ts,
 // renderer/components/ChatList.vue, ChatPanel.vue, MessageList.vue).
 const TOKEN_KEY = 'relaychat.token';

@@ -12,6 +12,7 @@ import type {
   ServerPayloads,
   User,
 } from '../protocol/types';
+import { CLIENT_EVENTS, SERVER_EVENTS } from '../protocol/types';
 import type {
   AuthOutcome,
   ConnectionState,
@@ -85,40 +86,8 @@ export type InvokeChannel = (typeof INVOKE)[keyof typeof INVOKE];
 export type SendChannel = (typeof SEND)[keyof typeof SEND];
 export type PushChannel = (typeof PUSH)[keyof typeof PUSH];
 
-/** Every client->server event name, so both preload and main can refuse anything else. */
-export const CLIENT_EVENTS: readonly ClientEvent[] = [
-  'friends:list',
-  'friends:request',
-  'friends:accept',
-  'friends:decline',
-  'friends:remove',
-  'invite:create',
-  'invite:accept',
-  'invite:reject',
-  'invite:cancel',
-  'invite:list',
-  'chat:list',
-  'chat:history',
-  'chat:send',
-  'chat:leave',
-  'chat:typing',
-  'chat:read',
-];
-
-export const SERVER_EVENTS: readonly ServerEvent[] = [
-  'presence',
-  'friend:request',
-  'friend:added',
-  'friend:removed',
-  'invite:received',
-  'invite:closed',
-  'chat:joined',
-  'chat:member',
-  'chat:left',
-  'chat:message',
-  'chat:typing',
-  'chat:read',
-];
+// Every event name, so both preload and main can refuse anything else.
+export { CLIENT_EVENTS, SERVER_EVENTS };
 
 export function isClientEvent(x: unknown): x is ClientEvent {
   return typeof x === 'string' && (CLIENT_EVENTS as readonly string[]).includes(x);

@@ -208,3 +208,45 @@ export interface HttpError {
 export interface HttpErrorBody {
   error: HttpError;
 }
+
+/** Every event name of the wire, for code that must refuse any other (checked complete below). */
+export const CLIENT_EVENTS = [
+  'friends:list',
+  'friends:request',
+  'friends:accept',
+  'friends:decline',
+  'friends:remove',
+  'invite:create',
+  'invite:accept',
+  'invite:reject',
+  'invite:cancel',
+  'invite:list',
+  'chat:list',
+  'chat:history',
+  'chat:send',
+  'chat:leave',
+  'chat:typing',
+  'chat:read',
+] as const satisfies readonly ClientEvent[];
+
+export const SERVER_EVENTS = [
+  'presence',
+  'friend:request',
+  'friend:added',
+  'friend:removed',
+  'invite:received',
+  'invite:closed',
+  'chat:joined',
+  'chat:member',
+  'chat:left',
+  'chat:message',
+  'chat:typing',
+  'chat:read',
+] as const satisfies readonly ServerEvent[];
+
+// compile-time: a new event in ClientPayloads/ServerPayloads must be listed above too
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _allClientEvents: Missing<ClientEvent, (typeof CLIENT_EVENTS)[number]> extends never ? true : never = true;
+const _allServerEvents: Missing<ServerEvent, (typeof SERVER_EVENTS)[number]> extends never ? true : never = true;
+void _allClientEvents;
+void _allServerEvents;

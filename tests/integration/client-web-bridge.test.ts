@@ -12,20 +12,11 @@ import { register } from '../../client/auth';
 import type { AuthResult, ClientEvent, ClientPayloads, ClientResults, ClientToServerEvents, ServerToClientEvents, Ack } from '../../protocol/types';
 import type { Bridge, NotificationAction } from '../../renderer/bridge/types';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 
 type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let bundle = '';
 let browser: Browser;
@@ -44,7 +35,7 @@ beforeAll(async () => {
     },
   });
   bundle = readFileSync(join(buildDir, 'bridge.js'), 'utf8');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 120_000);
 
 afterAll(async () => {

@@ -3,6 +3,7 @@
 // tolerated; no input crashes the relay or disconnects other users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientEvent } from '../../protocol/types';
+import { CLIENT_EVENTS } from '../../protocol/types';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
 import { befriend, call, ok, waitFor, type TestUser } from '../helpers/clients';
 import { closeAll, expectError, friendsList, group, rawCall, rawEmit, until, users, watch } from '../helpers/scenarios';
@@ -16,24 +17,7 @@ afterAll(async () => {
   relay.cleanup();
 });
 
-const EVENTS: ClientEvent[] = [
-  'friends:list',
-  'friends:request',
-  'friends:accept',
-  'friends:decline',
-  'friends:remove',
-  'invite:create',
-  'invite:accept',
-  'invite:reject',
-  'invite:cancel',
-  'invite:list',
-  'chat:list',
-  'chat:history',
-  'chat:send',
-  'chat:leave',
-  'chat:typing',
-  'chat:read',
-];
+const EVENTS: readonly ClientEvent[] = CLIENT_EVENTS;
 
 interface World {
   members: TestUser[];
