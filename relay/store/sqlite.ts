@@ -1,12 +1,15 @@
 // The embedded store: one SQLite file in DATA_DIR (better-sqlite3, WAL).
-// synchronous=FULL makes every commit durable before it returns; appends are
-// group-committed (one transaction per tick) so that fsync is paid once per batch,
-// while each append still resolves only after its batch is on disk.
+// synchronous=FULL makes every commit durable before it returns. Appends are
+// group-committed on a writer thread: while one batch is being committed, the next
+// gathers, so fsync is paid once per batch and never on the relay's event loop; each
+// append still resolves only after its batch is on disk.
 import Database from 'better-sqlite3';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus } from '../../protocol/types';
+import { configure, createAppender, toMessage, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
+import { WriterThread } from './sqlite-writer-thread';
 import type {
   AppendResult,
   ChatRecord,
@@ -17,7 +20,6 @@ import type {
   HistoryQuery,
   InviteRecord,
   MembershipRecord,
-  MessageRecord,
   NewMessage,
   Store,
   UserRecord,
@@ -37,15 +39,6 @@ interface ChatRow {
   last_seq: number;
   member_key: string;
 }
-interface MessageRow {
-  id: string;
-  chat_id: string;
-  seq: number;
-  sender_id: string;
-  body: string;
-  client_msg_id: string;
-  created_at: string;
-}
 interface InviteRow {
   id: string;
   from_id: string;
@@ -60,15 +53,6 @@ interface InviteRow {
 }
 
 const toUser = (r: UserRow): UserRecord => ({ id: r.id, username: r.username, displayName: r.display_name, createdAt: r.created_at });
-const toMessage = (r: MessageRow): MessageRecord => ({
-  id: r.id,
-  chatId: r.chat_id,
-  seq: r.seq,
-  senderId: r.sender_id,
-  body: r.body,
-  clientMsgId: r.client_msg_id,
-  createdAt: r.created_at,
-});
 const toInvite = (r: InviteRow): InviteRecord => ({
   id: r.id,
   fromId: r.from_id,
@@ -93,19 +77,22 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly q;
+  private readonly appender: ReturnType<typeof createAppender>;
+  private writer: WriterThread | null = null;
+  private checkpointer: WriterThread | null = null;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  /** The batch the writer thread is committing now, if any. */
+  private committing: Promise<void> | null = null;
   private closed = false;
   /** Set when a commit fails (e.g. disk full); cleared once writing works again. */
   private lastWriteError: unknown = null;
 
   constructor(private readonly file: string) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    configure(this.db);
     migrate(this.db);
+    this.appender = createAppender(this.db);
     const db = this.db;
     // Prepared once: every hot statement is compiled at start-up, never per call.
     this.q = {
@@ -141,11 +128,6 @@ export class SqliteStore implements Store {
         'INSERT INTO reads (chat_id, user_id, read_seq) VALUES (?, ?, ?) ON CONFLICT(chat_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)',
       ),
       readSeq: db.prepare<[string, string], { read_seq: number }>('SELECT read_seq FROM reads WHERE chat_id = ? AND user_id = ?'),
-      byClientId: db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?'),
-      bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
-      insertNext: db.prepare(
-        'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
-      ),
       latest: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? ORDER BY seq DESC LIMIT ?'),
       before: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?'),
@@ -327,73 +309,52 @@ export class SqliteStore implements Store {
     return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
   }
 
-  /**
-   * One append inside an open transaction. The insert takes the next seq and skips a
-   * (chat, sender, clientMsgId) that exists, so the common case is two statements;
-   * only a resend reads the original back.
-   */
-  private appendOne(msg: NewMessage, id: string): AppendResult {
-    const inserted = this.q.insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
-    if (inserted.changes === 1) {
-      const seq = this.q.bumpSeq.get(msg.chatId)!.last_seq;
-      return { message: { id, seq, ...msg }, duplicate: false };
-    }
-    return { message: toMessage(this.q.byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
-  }
-
   appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error('store closed'));
       this.pending.push({ msg, id, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  /**
-   * Group commit: every append queued during this tick goes into one transaction, in
-   * the order the appends were called, and resolves only after that commit. If the
-   * batch fails, it is retried with a savepoint per message so that one bad append
-   * (e.g. its chat was just deleted) fails alone.
-   */
-  private flush(): void {
-    this.flushScheduled = false;
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.committing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.committing = this.flush().finally(() => {
+        this.committing = null;
+        if (this.pending.length) this.scheduleFlush();
+      });
+    });
+  }
+
+  /** Hands everything gathered so far to the writer thread as one batch, in call order. */
+  private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    let outcomes: ({ ok: true; r: AppendResult } | { ok: false; e: unknown })[];
-    try {
-      outcomes = this.db.transaction(() => batch.map((p) => ({ ok: true as const, r: this.appendOne(p.msg, p.id) })))();
-    } catch (first) {
-      try {
-        outcomes = this.db.transaction(() =>
-          batch.map((p) => {
-            try {
-              return { ok: true as const, r: this.db.transaction(() => this.appendOne(p.msg, p.id))() };
-            } catch (e) {
-              return { ok: false as const, e };
-            }
-          }),
-        )();
-      } catch (e) {
-        // the commit itself failed (disk full, I/O error): nothing in the batch is stored
-        this.lastWriteError = e;
-        for (const p of batch) p.reject(e);
-        return;
-      }
+    if (!this.writer?.alive) {
+      this.writer = new WriterThread(this.file);
+      this.checkpointer ??= new WriterThread(this.file, 'checkpointer');
+    }
+    const reply = await this.writer.write(batch.map((p) => ({ msg: p.msg, id: p.id })));
+    if ('failed' in reply) {
+      // the commit itself failed (disk full, I/O error): nothing in the batch is stored
+      this.lastWriteError = reply.failed;
+      for (const p of batch) p.reject(new Error(reply.failed));
+      return;
     }
     this.lastWriteError = null;
     batch.forEach((p, i) => {
-      const o = outcomes[i]!;
+      const o = reply.outcomes[i]!;
       if (o.ok) p.resolve(o.r);
-      else p.reject(o.e);
+      else p.reject(new Error(o.error));
     });
   }
 
   async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
-    return this.db.transaction(() => batch.map((b) => this.appendOne(b.msg, b.id)))();
+    return this.db.transaction(() => batch.map((b) => this.appender.appendOne(b.msg, b.id)))();
   }
 
   async history(chatId: string, q: HistoryQuery): Promise<HistoryPage> {
@@ -457,10 +418,16 @@ export class SqliteStore implements Store {
     this.lastWriteError = null;
   }
 
+  /** Finishes every append already asked for, then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
+    while (this.committing || this.pending.length || this.flushScheduled) {
+      if (this.committing) await this.committing;
+      else await new Promise((r) => setImmediate(r));
+    }
+    await this.writer?.stop();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }

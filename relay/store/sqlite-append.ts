@@ -1,0 +1,84 @@
+// Appending messages to the SQLite file: shared by the writer thread (every live
+// chat:send) and the main connection (bulk appendMessages).
+import type Database from 'better-sqlite3';
+import type { AppendResult, MessageRecord, NewMessage } from './types';
+
+export interface MessageRow {
+  id: string;
+  chat_id: string;
+  seq: number;
+  sender_id: string;
+  body: string;
+  client_msg_id: string;
+  created_at: string;
+}
+
+export const toMessage = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  chatId: r.chat_id,
+  seq: r.seq,
+  senderId: r.sender_id,
+  body: r.body,
+  clientMsgId: r.client_msg_id,
+  createdAt: r.created_at,
+});
+
+export type AppendOutcome = { ok: true; r: AppendResult } | { ok: false; error: string };
+
+/** Opens a connection the way every store connection must be opened. */
+export function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  // every commit is on disk before it returns: an ack follows only a durable write
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Checkpoints (copying the WAL into the main file, with their own fsyncs) run on the
+  // checkpointer thread, off the commit path; this high mark is only a safety net
+  // should that thread stop.
+  db.pragma('wal_autocheckpoint = 20000');
+}
+
+export function createAppender(db: Database.Database) {
+  const insertNext = db.prepare(
+    'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
+  );
+  const bumpSeq = db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
+  const byClientId = db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?');
+
+  /**
+   * One append inside an open transaction. The insert takes the next seq and skips a
+   * (chat, sender, clientMsgId) that exists, so the common case is two statements;
+   * only a resend reads the original back.
+   */
+  function appendOne(msg: NewMessage, id: string): AppendResult {
+    const inserted = insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
+    if (inserted.changes === 1) {
+      const seq = bumpSeq.get(msg.chatId)!.last_seq;
+      return { message: { id, seq, ...msg }, duplicate: false };
+    }
+    return { message: toMessage(byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
+  }
+
+  /**
+   * Group commit: the whole batch in one transaction, in order. If it fails, it is
+   * retried with a savepoint per message so one bad append (its chat was just deleted)
+   * fails alone. Throws only when the commit itself fails (disk full, I/O error).
+   */
+  function appendBatch(batch: readonly { msg: NewMessage; id: string }[]): AppendOutcome[] {
+    try {
+      return db.transaction(() => batch.map((b) => ({ ok: true as const, r: appendOne(b.msg, b.id) })))();
+    } catch {
+      return db.transaction(() =>
+        batch.map((b): AppendOutcome => {
+          try {
+            return { ok: true, r: db.transaction(() => appendOne(b.msg, b.id))() };
+          } catch (e) {
+            return { ok: false, error: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      )();
+    }
+  }
+
+  return { appendOne, appendBatch };
+}
