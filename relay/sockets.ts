@@ -168,7 +168,7 @@ export class SocketLayer {
       if (!isEvent(name)) return reply(fail(new RelayError('bad_request', `unknown event ${String(name).slice(0, 64)}`)));
       if (name === 'chat:send') {
         const turn = sendTurn.then(() => this.handleSend(socket, payload, reply));
-        sendTurn = turn.then((t) => t.queued);
+        sendTurn = turn;
         this.track(turn.then((t) => t.done));
         return;
       }
@@ -226,8 +226,8 @@ export class SocketLayer {
     }
   }
 
-  /** Resolves `queued` once the store has the message in line; `done` after the ack. */
-  private async handleSend(socket: RelaySocket, payload: unknown, reply: (r: Ack<object>) => void): Promise<{ queued: Promise<unknown>; done: Promise<void> }> {
+  /** Resolves once the store has the message in line; `done` settles after the ack. */
+  private async handleSend(socket: RelaySocket, payload: unknown, reply: (r: Ack<object>) => void): Promise<{ done: Promise<void> }> {
     const me = socket.data.user;
     try {
       if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
@@ -241,10 +241,10 @@ export class SocketLayer {
         },
         (e: unknown) => reply(this.failure(e, 'chat:send')),
       );
-      return { queued: Promise.resolve(), done };
+      return { done };
     } catch (e) {
       reply(this.failure(e, 'chat:send'));
-      return { queued: Promise.resolve(), done: Promise.resolve() };
+      return { done: Promise.resolve() };
     }
   }
 
