@@ -30,10 +30,6 @@ export class Presence implements PresenceView {
     else this.sockets.set(userId, n);
     return n <= 0;
   }
-
-  onlineCount(): number {
-    return this.sockets.size;
-  }
 }
 
 /** Who hears about `user` going online or offline. */

@@ -1,21 +1,14 @@
 // PROTOCOL.md "Socket.IO": a payload that is not an object, has unknown or mistyped
 // fields, or breaks a limit gets bad_request and changes nothing; a missing ack is
 // tolerated; no input crashes the relay or disconnects other users.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientEvent } from '../../protocol/types';
 import { CLIENT_EVENTS } from '../../protocol/types';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, ok, waitFor, type TestUser } from '../helpers/clients';
 import { closeAll, expectError, friendsList, group, rawCall, rawEmit, until, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 const EVENTS: readonly ClientEvent[] = CLIENT_EVENTS;
 

@@ -1,18 +1,11 @@
 // Chats after leaving: forks of a half-empty direct chat, duplicate member sets that
 // arise by leaving (rules 4, 5), and leaving itself (rule 7).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
 import { anotherSocket, chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('forks and duplicates after leaving (rules 4, 5)', () => {
   it('inviting someone else into a direct chat the other has left makes a group of the current members plus the invitee', async () => {

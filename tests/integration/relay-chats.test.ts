@@ -1,18 +1,11 @@
 // Chats: rule 3 (one direct chat per pair, surviving both leaving), rule 4 (groups,
 // forks from a direct chat, independence), rule 7 (leaving, deletion, not_found).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
 import { chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('direct chats (rule 3)', () => {
   it('chat:list shows the active chat with its shape', async () => {

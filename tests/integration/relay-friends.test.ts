@@ -1,17 +1,10 @@
 // PROTOCOL.md friends:* events and rule 1 (presence): who hears what, and the shapes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, uniqueName, waitFor, type TestUser } from '../helpers/clients';
 import { anotherSocket, closeAll, expectError, friendsList, group, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('friends', () => {
   it('request → friend:request to the requested user; lists show incoming/outgoing', async () => {

@@ -1,20 +1,13 @@
 // PROTOCOL.md "HTTP" and the socket handshake: register, login, logout, healthz, and
 // connect_error `unauthorized` for missing, unknown and revoked tokens.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthResult } from '../../protocol/types';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { useRelay } from '../helpers/use-relay';
 import { connect, ok, register, uniqueName } from '../helpers/clients';
 import { post } from '../helpers/scenarios';
 import { io } from 'socket.io-client';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 const PW = 'correct horse';
 

@@ -1,18 +1,11 @@
 // Invites, rule 6: accepting, rejecting and cancelling, who may do which, and
 // invite:closed to both ends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, waitFor } from '../helpers/clients';
 import { anotherSocket, chatIds, closedBoth, closeAll, expectError, invite, ISO_RE, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('accept, reject, cancel (rule 6)', () => {
   it('accept: the invitee gets {chat}; both get chat:joined on all sockets and invite:closed accepted', async () => {

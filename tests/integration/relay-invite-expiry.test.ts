@@ -1,18 +1,11 @@
 // Rule 6: a pending invite expires after INVITE_TTL_SECONDS (1 s here); both ends hear
 // invite:closed expired and a late accept or reject is invite_closed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, ok, waitFor } from '../helpers/clients';
 import { closeAll, expectError, users } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay({ env: { INVITE_TTL_SECONDS: '1' } });
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay({ env: { INVITE_TTL_SECONDS: '1' } });
 
 describe('invite expiry (rule 6)', () => {
   it('expiresAt is createdAt + INVITE_TTL_SECONDS', async () => {

@@ -1,18 +1,11 @@
 // Invites, rule 5's checks repeated at acceptance and rule 6's closing of invites
 // when the inviter leaves the target chat or the chat is deleted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, ok, type TestUser } from '../helpers/clients';
 import { chatIds, closedBoth, closeAll, directPair, expectError, group, invite, users, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('checks repeated at acceptance (rule 5)', () => {
   it('crossed direct invites: the second accept fails with duplicate_members and that invite closes cancelled', async () => {

@@ -1,18 +1,11 @@
 // Invites: rules 2 (friends, online), 5 (refusals, re-checked at acceptance) and 6
 // (lifetime, invite:closed to both ends), plus the Invite shape and invite:list.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { befriend, call, connect, ok, waitFor, type TestUser } from '../helpers/clients';
 import { closeAll, directPair, expectError, group, invite, ISO_RE, users } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('invite:create refusals (rules 2, 5)', () => {
   it('not_friends for a user who is not a friend (even with a pending friend request)', async () => {

@@ -1,18 +1,11 @@
 // Messages: chat:send limits and de-duplication, history paging, typing, read
 // positions, and catching up after a reconnect (rules 8, 9).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from '../helpers/use-relay';
 import { call, connect, ok, waitFor, type TestUser } from '../helpers/clients';
 import { anotherSocket, closeAll, directPair, expectError, group, ISO_RE, sendMany, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 describe('chat:send', () => {
   it('returns the stored message with its shape; every member’s sockets get chat:message, the sender’s included', async () => {

@@ -1,20 +1,13 @@
 // Rule 8 under contention: several members flood one group at once; seqs are unique,
 // every member sees the same order live as in history, and each sender's messages
 // keep the order they were sent in.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/types';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { useRelay } from '../helpers/use-relay';
 import { call, connect, type TestUser } from '../helpers/clients';
 import { closeAll, group, until, watch } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 const PER_SENDER = 50;
 

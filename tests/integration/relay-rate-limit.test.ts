@@ -1,20 +1,13 @@
 // PROTOCOL.md rate limits: chat:send allows bursts of 100 and 10/s sustained per user;
 // beyond that the answer is rate_limited and nothing is stored. Other users are not
 // affected by one user's limit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ack, ClientResults } from '../../protocol/types';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { useRelay } from '../helpers/use-relay';
 import { call, ok, sleep, type TestUser } from '../helpers/clients';
 import { closeAll, group } from '../helpers/scenarios';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await relay.stop();
-  relay.cleanup();
-});
+const relay = useRelay();
 
 type SendAck = Ack<ClientResults['chat:send']>;
 
