@@ -2,6 +2,7 @@
 // connects every client, reads the target's memory before and after, then runs the
 // fixed-rate phase and the full-speed phase.
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { ClientSpec, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
 import type { BenchOptions } from './options';
@@ -37,8 +38,10 @@ class Loadgen {
   readonly child: ChildProcess;
   private readonly exited: Promise<void>;
 
-  constructor() {
+  constructor(nice: number) {
     this.child = fork(join(ROOT, 'bench/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // see BenchOptions.loadgenNice; raising niceness needs no privilege
+    if (nice !== 0) setPriority(this.child.pid!, nice);
     this.exited = new Promise((res) => this.child.once('exit', () => res()));
     this.child.on('message', (m: FromLoadgen) => this.waiters.shift()?.(m));
     this.child.once('exit', (code) => {
@@ -101,7 +104,7 @@ function partition(clients: ClientSpec[], n: number): ClientSpec[][] {
 
 export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
   const parts = partition(clients, opts.loadgens);
-  const gens = parts.map(() => new Loadgen());
+  const gens = parts.map(() => new Loadgen(opts.loadgenNice));
   try {
     await sleep(500);
     const rssBeforeKib = target.rssKib();

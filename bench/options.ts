@@ -9,6 +9,13 @@ export interface BenchOptions {
   /** members per chat */
   chatSize: number;
   loadgens: number;
+  /**
+   * Niceness of the load generators. They stand in for clients on other machines; on
+   * one small machine they would otherwise take CPU from the server under test and
+   * their own scheduling delays would be counted as the server's latency. Same for the
+   * relay and the baseline. 0 with --same-priority.
+   */
+  loadgenNice: number;
   /** offered rate of the fixed-rate phase, messages per second over all senders */
   offeredRate: number;
   /** messages each sender keeps unacknowledged in the full-speed phase */
@@ -29,7 +36,7 @@ export interface BenchOptions {
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load']);
+  const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load', '--same-priority']);
   const unknown = argv.filter((a) => !known.has(a));
   if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')})`);
   const quick = argv.includes('--quick');
@@ -39,6 +46,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     clients: 500,
     chatSize: 5,
     loadgens: 2,
+    loadgenNice: argv.includes('--same-priority') ? 0 : 10,
     offeredRate: 2000,
     window: 2,
     warmupMs: quick ? 1000 : 3000,

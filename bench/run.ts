@@ -97,7 +97,7 @@ const errs = (p: PhaseReport) => Object.entries(p.errors).map(([k, v]) => `${k}:
 
 function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): string {
   const row = (name: string, f: (r: LoadReport) => string) => [name, f(relay), f(bare)];
-  return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators, ${opts.phaseMs / 1000} s per phase`, [
+  return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase`, [
     ['', 'relay', 'bare socket.io'],
     row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
     row('RSS idle before / after, MiB', (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)}`),

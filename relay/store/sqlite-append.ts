@@ -1,5 +1,5 @@
-// Appending messages to the SQLite file: shared by the writer thread (every live
-// chat:send) and the main connection (bulk appendMessages).
+// Appending messages to the SQLite file, on the store's append connection: live
+// chat:sends in group-commit batches, and bulk appendMessages.
 import type Database from 'better-sqlite3';
 import type { AppendResult, MessageRecord, NewMessage } from './types';
 
@@ -33,7 +33,7 @@ export function configure(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // Checkpoints (copying the WAL into the main file, with their own fsyncs) run on the
-  // checkpointer thread, off the commit path; this high mark is only a safety net
+  // checkpointer thread, off the event loop; this high mark is only a safety net
   // should that thread stop.
   db.pragma('wal_autocheckpoint = 20000');
 }

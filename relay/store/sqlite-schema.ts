@@ -2,7 +2,7 @@
 // PRAGMA user_version so an existing DATA_DIR is upgraded in place.
 import type Database from 'better-sqlite3';
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: the first schema
   `
   CREATE TABLE users (
@@ -88,6 +88,26 @@ const MIGRATIONS: string[] = [
   // 2: a one-row table that /healthz writes to, so a store that cannot write is reported
   `
   CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL);
+  `,
+  // 3: no unique index on messages.id. The relay makes ids with randomUUID and never
+  // looks a message up by id, and that index cost every append a write to a random
+  // page of its own (about a quarter of an append's pages).
+  `
+  CREATE TABLE messages_v3 (
+    id TEXT NOT NULL,
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    sender_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    client_msg_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO messages_v3 (id, chat_id, seq, sender_id, body, client_msg_id, created_at)
+    SELECT id, chat_id, seq, sender_id, body, client_msg_id, created_at FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_v3 RENAME TO messages;
+  CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, sender_id, client_msg_id);
   `,
 ];
 
