@@ -1,8 +1,9 @@
 // The embedded store: one SQLite file in DATA_DIR (better-sqlite3, WAL).
 // synchronous=FULL makes every other commit durable before it returns. Appends, the
-// hot path, are group-committed (sqlite-wal-sync.ts): each tick's appends commit in
-// one transaction on their own connection, and resolve once an fdatasync of the WAL,
-// off the event loop, has put them on disk. WAL checkpoints run on a helper thread.
+// hot path, are group-committed (sqlite-wal-sync.ts): the appends gathered while the
+// previous flush ran commit in one transaction on their own connection, and resolve
+// once an fdatasync of the WAL, off the event loop, has put them on disk. WAL
+// checkpoints run on a helper thread.
 import Database from 'better-sqlite3';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -85,6 +86,8 @@ export class SqliteStore implements Store {
   private checkpointer: CheckpointerThread | null = null;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  /** An fdatasync for committed appends is running. */
+  private syncing = false;
   /** Settles once every append committed so far is on disk (or its flush failed). */
   private durable: Promise<void> = Promise.resolve();
   private closed = false;
@@ -328,7 +331,10 @@ export class SqliteStore implements Store {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    // While a flush to disk runs, appends wait and commit together when it is done:
+    // they could not be durable sooner (only a flush that starts after their commit
+    // covers them), and one commit of many writes fewer pages than many of few.
+    if (this.flushScheduled || this.syncing) return;
     this.flushScheduled = true;
     // setImmediate: every chat:send read from the sockets in this turn of the event
     // loop joins the same transaction
@@ -355,6 +361,12 @@ export class SqliteStore implements Store {
     }
     const synced = this.walSync.sync();
     this.durable = synced.catch(() => undefined);
+    this.syncing = true;
+    void this.durable.then(() => {
+      this.syncing = false;
+      // at once, not on the next turn: these appends have waited for this flush already
+      if (this.pending.length) this.flush();
+    });
     synced.then(
       () => {
         this.lastWriteError = null;
