@@ -38,6 +38,12 @@ export function configure(db: Database.Database): void {
   db.pragma('wal_autocheckpoint = 20000');
 }
 
+/** SQLITE_BUSY and its variants: another connection holds the lock this one needs. */
+export const isBusy = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
+
 export function createAppender(db: Database.Database) {
   const insertNext = db.prepare(
     'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
@@ -62,12 +68,16 @@ export function createAppender(db: Database.Database) {
   /**
    * Group commit: the whole batch in one transaction, in order. If it fails, it is
    * retried with a savepoint per message so one bad append (its chat was just deleted)
-   * fails alone. Throws only when the commit itself fails (disk full, I/O error).
+   * fails alone. Throws when the commit itself fails (disk full, I/O error), and when
+   * the write lock is busy (isBusy), having written nothing.
    */
   function appendBatch(batch: readonly { msg: NewMessage; id: string }[]): AppendOutcome[] {
     try {
-      return db.transaction(() => batch.map((b) => ({ ok: true as const, r: appendOne(b.msg, b.id) })))();
-    } catch {
+      // IMMEDIATE: the write lock is taken before the first statement, so "busy" can
+      // only come first, never halfway through
+      return db.transaction(() => batch.map((b) => ({ ok: true as const, r: appendOne(b.msg, b.id) }))).immediate();
+    } catch (e) {
+      if (isBusy(e)) throw e;
       return db.transaction(() =>
         batch.map((b): AppendOutcome => {
           try {
@@ -76,7 +86,7 @@ export function createAppender(db: Database.Database) {
             return { ok: false, error: e instanceof Error ? e.message : String(e) };
           }
         }),
-      )();
+      ).immediate();
     }
   }
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus } from '../../protocol/types';
-import { configure, createAppender, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
+import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
 import { WalSync } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
@@ -70,6 +70,9 @@ const toInvite = (r: InviteRow): InviteRecord => ({
 
 export const memberKey = (ids: readonly string[]): string => [...ids].sort().join(',');
 
+/** How soon an append batch that found the write lock busy is tried again. */
+const BUSY_RETRY_MS = 1;
+
 /** Below this much free disk, a store whose last commit failed still counts as failing. */
 const MIN_FREE_BYTES = 1024 * 1024;
 
@@ -101,6 +104,9 @@ export class SqliteStore implements Store {
     this.appendDb = new Database(file);
     configure(this.appendDb);
     this.appendDb.pragma('synchronous = NORMAL');
+    // Never wait for a lock on the event loop: when the checkpointer holds the write
+    // lock, a batch is put back and retried a moment later (flush).
+    this.appendDb.pragma('busy_timeout = 0');
     this.appender = createAppender(this.appendDb);
     this.walSync = new WalSync(`${file}-wal`);
     const db = this.db;
@@ -354,6 +360,16 @@ export class SqliteStore implements Store {
     try {
       outcomes = this.appender.appendBatch(batch);
     } catch (e) {
+      if (isBusy(e)) {
+        // the checkpointer is finishing a checkpoint: nothing was written, try again
+        this.pending = batch.concat(this.pending);
+        this.flushScheduled = true;
+        setTimeout(() => {
+          this.flushScheduled = false;
+          this.flush();
+        }, BUSY_RETRY_MS);
+        return;
+      }
       // the commit itself failed (disk full, I/O error): nothing in the batch is stored
       this.lastWriteError = e;
       for (const p of batch) p.reject(e);
@@ -386,7 +402,17 @@ export class SqliteStore implements Store {
   }
 
   async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
-    const results = this.appendDb.transaction(() => batch.map((b) => this.appender.appendOne(b.msg, b.id)))();
+    const append = this.appendDb.transaction(() => batch.map((b) => this.appender.appendOne(b.msg, b.id)));
+    let results: AppendResult[];
+    for (;;) {
+      try {
+        results = append.immediate();
+        break;
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        await new Promise((r) => setTimeout(r, BUSY_RETRY_MS));
+      }
+    }
     const synced = this.walSync.sync();
     this.durable = synced.catch(() => undefined);
     await synced;
