@@ -21,6 +21,10 @@ const { file } = workerData as { file: string };
 const db = new Database(file);
 configure(db);
 setInterval(() => {
-  const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
-  if (passive && passive.log >= RESTART_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+  try {
+    const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    if (passive && passive.log >= RESTART_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+  } catch {
+    // busy or out of space: the next round tries again, and until then the WAL only grows
+  }
 }, 250);
