@@ -360,21 +360,28 @@ export class SqliteStore implements Store {
     try {
       outcomes = this.appender.appendBatch(batch);
     } catch (e) {
-      if (isBusy(e)) {
-        // the checkpointer is finishing a checkpoint: nothing was written, try again
-        this.pending = batch.concat(this.pending);
-        this.flushScheduled = true;
-        setTimeout(() => {
-          this.flushScheduled = false;
-          this.flush();
-        }, BUSY_RETRY_MS);
-        return;
-      }
+      if (isBusy(e)) return this.retrySoon(batch);
       // the commit itself failed (disk full, I/O error): nothing in the batch is stored
       this.lastWriteError = e;
       for (const p of batch) p.reject(e);
       return;
     }
+    this.settleWhenDurable(batch, outcomes);
+  }
+
+  /** The checkpointer holds the write lock for a moment: nothing was written, so the
+   * batch goes back in front of what came since, and is tried again shortly. */
+  private retrySoon(batch: Pending[]): void {
+    this.pending = batch.concat(this.pending);
+    this.flushScheduled = true;
+    setTimeout(() => {
+      this.flushScheduled = false;
+      this.flush();
+    }, BUSY_RETRY_MS);
+  }
+
+  /** Answers the batch once an fdatasync that began after its commit has ended. */
+  private settleWhenDurable(batch: Pending[], outcomes: AppendOutcome[]): void {
     const synced = this.walSync.sync();
     this.durable = synced.catch(() => undefined);
     this.syncing = true;
