@@ -22,7 +22,7 @@ export interface RuleContext {
 
 /** One event for a set of users (all their sockets), optionally skipping one socket. */
 export interface Emit<E extends ServerEvent = ServerEvent> {
-  to: string[];
+  to: readonly string[];
   event: E;
   payload: ServerPayloads[E];
   exceptSocketId?: string;
@@ -35,7 +35,7 @@ export interface Outcome<R> {
   emits: AnyEmit[];
 }
 
-export function emit<E extends ServerEvent>(to: string[], event: E, payload: ServerPayloads[E], exceptSocketId?: string): AnyEmit {
+export function emit<E extends ServerEvent>(to: readonly string[], event: E, payload: ServerPayloads[E], exceptSocketId?: string): AnyEmit {
   return { to, event, payload, exceptSocketId } as AnyEmit;
 }
 

@@ -28,7 +28,7 @@ export async function beginSend(
       const { senderId: _sender, ...rest } = a.message;
       const message: Message = { ...rest, sender: me };
       if (a.duplicate) return { result: { message }, emits: [] };
-      return { result: { message }, emits: [emit([...members], 'chat:message', { message })] };
+      return { result: { message }, emits: [emit(members, 'chat:message', { message })] };
     },
     async (e: unknown) => {
       // the chat was deleted between the membership check and the write

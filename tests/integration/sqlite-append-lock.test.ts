@@ -2,36 +2,28 @@
 // start over. Appends must then wait without blocking the event loop, and go on in
 // their order once the lock is free. Here another connection holds the lock instead.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../relay/store/sqlite';
-import type { AppendResult, Store } from '../../relay/store/types';
+import type { AppendResult } from '../../relay/store/types';
+import { seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
 
-let dir = '';
-let store: Store | undefined;
+const temp = useTempSqlite('relay-lock-');
 let blocker: Database.Database | undefined;
 
-afterEach(async () => {
+// registered after useTempSqlite's, so it runs first: the lock goes before the store closes
+afterEach(() => {
   blocker?.close();
   blocker = undefined;
-  await store?.close();
-  store = undefined;
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('SQLite appends while another connection holds the write lock', () => {
   it('wait without blocking the event loop, then are stored in call order, each once', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relay-lock-'));
-    store = await openSqliteStore(dir);
+    const store = await temp.open();
+    const chat = await seedOneMemberChat(store);
     const at = new Date().toISOString();
-    await store.createUser({ id: 'u1', username: 'ann', displayName: 'Ann', createdAt: at }, 'h', 's');
-    const chat = await store.createChat({ id: 'c1', kind: 'group', pairKey: null, createdAt: at }, ['u1']);
-    const send = (n: number) => store!.appendMessage({ chatId: chat.id, senderId: 'u1', clientMsgId: `cm${n}`, body: `m${n}`, createdAt: at }, `id${n}`);
+    const send = (n: number) => store.appendMessage({ chatId: chat.id, senderId: 'u1', clientMsgId: `cm${n}`, body: `m${n}`, createdAt: at }, `id${n}`);
     await send(0);
 
-    blocker = new Database(join(dir, 'relay.sqlite'));
+    blocker = new Database(temp.file);
     blocker.exec('BEGIN IMMEDIATE');
     const settled: number[] = [];
     const appends: Promise<AppendResult>[] = [];

@@ -2,27 +2,15 @@
 // version by an earlier relay opens with every message, chat and seq it had, and
 // appends continue from where it stopped.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../relay/store/sqlite-schema';
-import { openSqliteStore } from '../../relay/store/sqlite';
-import type { Store } from '../../relay/store/types';
+import { useTempSqlite } from '../helpers/temp-sqlite';
 
-let dir = '';
-let store: Store | undefined;
-
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempSqlite('relay-migrate-');
 
 /** A database as a relay at schema `version` left it, with one chat of `n` messages. */
 function oldDatabase(version: number, n: number): { chatId: string; userId: string } {
-  dir = mkdtempSync(join(tmpdir(), 'relay-migrate-'));
-  const db = new Database(join(dir, 'relay.sqlite'));
+  const db = new Database(temp.file);
   db.pragma('journal_mode = WAL');
   for (let v = 0; v < version; v++) db.exec(MIGRATIONS[v]!);
   db.pragma(`user_version = ${version}`);
@@ -39,7 +27,7 @@ function oldDatabase(version: number, n: number): { chatId: string; userId: stri
 describe('SQLite schema migrations', () => {
   it('from version 2: messages kept in order, appends go on from the last seq, resends still found by clientMsgId', async () => {
     const { chatId, userId } = oldDatabase(2, 120);
-    store = await openSqliteStore(dir);
+    const store = await temp.open();
 
     const page = await store.history(chatId, { limit: 200 });
     expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
@@ -55,16 +43,15 @@ describe('SQLite schema migrations', () => {
 
   it('records the newest version, so opening again changes nothing', async () => {
     oldDatabase(2, 3);
-    store = await openSqliteStore(dir);
-    await store.close();
-    store = undefined;
-    const db = new Database(join(dir, 'relay.sqlite'), { readonly: true });
+    await temp.open();
+    await temp.close();
+    const db = new Database(temp.file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const indexes = db.prepare<[], { name: string; unique: number }>("SELECT name, \"unique\" FROM pragma_index_list('messages')").all();
     // only the clientMsgId key (and the primary key) remain
     expect(indexes.filter((i) => i.unique).map((i) => i.name).sort()).toEqual(['messages_client_id', 'sqlite_autoindex_messages_1']);
     db.close();
-    store = await openSqliteStore(dir);
+    const store = await temp.open();
     expect((await store.history('c1', { limit: 10 })).messages).toHaveLength(3);
   });
 });

@@ -2,29 +2,16 @@
 // start over. Otherwise it only grows, until wal_autocheckpoint makes the appending
 // connection checkpoint it on the relay's event loop: stalls of 100 ms and more.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../relay/store/sqlite';
-import type { Store } from '../../relay/store/types';
+import { describe, expect, it } from 'vitest';
+import { seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
 
-let dir = '';
-let store: Store | undefined;
-
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempSqlite('relay-wal-');
 
 describe('the SQLite WAL under steady appends', () => {
   it('starts over while appends go on, well before wal_autocheckpoint would make the appender do it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relay-wal-'));
-    store = await openSqliteStore(dir);
+    const store = await temp.open();
+    const chat = await seedOneMemberChat(store);
     const at = new Date().toISOString();
-    await store.createUser({ id: 'u1', username: 'ann', displayName: 'Ann', createdAt: at }, 'h', 's');
-    const chat = await store.createChat({ id: 'c1', kind: 'group', pairKey: null, createdAt: at }, ['u1']);
 
     // One at a time, so each append is a commit of its own: at least 3 WAL frames each
     // (the message, its clientMsgId key, the chat's last_seq), so at least 7,500 frames
@@ -36,7 +23,7 @@ describe('the SQLite WAL under steady appends', () => {
     // let the checkpointer have a round after the last append
     await new Promise((r) => setTimeout(r, 600));
 
-    const probe = new Database(join(dir, 'relay.sqlite'));
+    const probe = new Database(temp.file);
     try {
       const [wal] = probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       // `log` counts the frames since the WAL last started over: had it never started
