@@ -33,9 +33,10 @@ export function configure(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // Checkpoints (copying the WAL into the main file, with their own fsyncs) run on the
-  // checkpointer thread, off the event loop; this high mark is only a safety net
+  // checkpointer thread, off the event loop; this high mark, well past the length at
+  // which that thread restarts the WAL (sqlite-checkpointer.ts), is only a safety net
   // should that thread stop.
-  db.pragma('wal_autocheckpoint = 20000');
+  db.pragma('wal_autocheckpoint = 65536');
 }
 
 /** SQLITE_BUSY and its variants: another connection holds the lock this one needs. */

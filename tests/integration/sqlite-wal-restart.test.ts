@@ -14,9 +14,10 @@ describe('the SQLite WAL under steady appends', () => {
     const at = new Date().toISOString();
 
     // One at a time, so each append is a commit of its own: at least 3 WAL frames each
-    // (the message, its clientMsgId key, the chat's last_seq), so at least 7,500 frames
-    // in all, past the checkpointer's 4,096 but short of wal_autocheckpoint's 20,000.
-    const appends = 2500;
+    // (the message, its clientMsgId key, the chat's last_seq), so at least 18,000
+    // frames in all, past the checkpointer's 16,384 but short of wal_autocheckpoint's
+    // 65,536.
+    const appends = 6000;
     for (let n = 1; n <= appends; n++) {
       await store.appendMessage({ chatId: chat.id, senderId: 'u1', clientMsgId: `cm${n}`, body: `message ${n}`, createdAt: at }, `id${n}`);
     }
