@@ -46,25 +46,22 @@ export const isBusy = (e: unknown): boolean => {
 };
 
 export function createAppender(db: Database.Database) {
-  // Only this connection appends, one transaction at a time, so the chat's last seq + 1
-  // read inside the insert is the next one. A chat that does not exist fails the
-  // foreign key.
-  const insertNext = db.prepare<[string, string, string, string, string, string, string], { seq: number }>(
-    `INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at)
-     VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE chat_id = ?), ?, ?, ?, ?)
-     ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING RETURNING seq`,
+  const insertNext = db.prepare(
+    'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
   );
+  const bumpSeq = db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
   const byClientId = db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?');
 
   /**
    * One append inside an open transaction. The insert takes the next seq and skips a
-   * (chat, sender, clientMsgId) that exists, so the common case is one statement; only
-   * a resend reads the original back.
+   * (chat, sender, clientMsgId) that exists, so the common case is two statements;
+   * only a resend reads the original back.
    */
   function appendOne(msg: NewMessage, id: string): AppendResult {
-    const inserted = insertNext.get(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
-    if (inserted) {
-      return { message: { id, seq: inserted.seq, ...msg }, duplicate: false };
+    const inserted = insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
+    if (inserted.changes === 1) {
+      const seq = bumpSeq.get(msg.chatId)!.last_seq;
+      return { message: { id, seq, ...msg }, duplicate: false };
     }
     return { message: toMessage(byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
   }

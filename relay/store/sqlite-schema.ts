@@ -109,32 +109,6 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE messages_v3 RENAME TO messages;
   CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, sender_id, client_msg_id);
   `,
-  // 4: fewer pages written per append. Keyed by (chat_id, seq), each message row went
-  // into the middle of the table, after its chat's last one, and full pages there split
-  // every few appends, rewriting three or four pages each time. Keyed by arrival order,
-  // every append goes to the table's last page, shared by the whole batch, and only the
-  // small entries of the (chat_id, seq) index go into the middle. The chat's last seq
-  // is read from that index (its last entry) instead of being kept in chats.last_seq:
-  // one statement and one page fewer per append.
-  `
-  CREATE TABLE messages_v4 (
-    n INTEGER PRIMARY KEY,
-    id TEXT NOT NULL,
-    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    sender_id TEXT NOT NULL,
-    body TEXT NOT NULL,
-    client_msg_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
-  );
-  INSERT INTO messages_v4 (id, chat_id, seq, sender_id, body, client_msg_id, created_at)
-    SELECT id, chat_id, seq, sender_id, body, client_msg_id, created_at FROM messages ORDER BY chat_id, seq;
-  DROP TABLE messages;
-  ALTER TABLE messages_v4 RENAME TO messages;
-  CREATE UNIQUE INDEX messages_seq ON messages(chat_id, seq);
-  CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, sender_id, client_msg_id);
-  ALTER TABLE chats DROP COLUMN last_seq;
-  `,
 ];
 
 export function migrate(db: Database.Database): void {

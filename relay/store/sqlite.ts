@@ -68,9 +68,6 @@ const toInvite = (r: InviteRow): InviteRecord => ({
   expiresAt: r.expires_at,
 });
 
-/** A chat row as read: its last seq is the last entry of its messages in the (chat_id, seq) index. */
-const CHAT_COLUMNS = 'c.id, c.kind, c.pair_key, c.created_at, c.member_key, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE chat_id = c.id) AS last_seq';
-
 export const memberKey = (ids: readonly string[]): string => [...ids].sort().join(',');
 
 /** How soon an append batch that found the write lock busy is tried again. */
@@ -131,9 +128,9 @@ export class SqliteStore implements Store {
       friends: db.prepare<[string], { friend_id: string }>('SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at'),
       incoming: db.prepare<[string], { from_id: string }>('SELECT from_id FROM friend_requests WHERE to_id = ? ORDER BY created_at'),
       outgoing: db.prepare<[string], { to_id: string }>('SELECT to_id FROM friend_requests WHERE from_id = ? ORDER BY created_at'),
-      chat: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ?`),
-      chatByPair: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.pair_key = ?`),
-      chatByMembers: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.member_key = ? AND c.member_key <> '' ORDER BY c.created_at LIMIT 1`),
+      chat: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE id = ?'),
+      chatByPair: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE pair_key = ?'),
+      chatByMembers: db.prepare<[string], ChatRow>("SELECT * FROM chats WHERE member_key = ? AND member_key <> '' ORDER BY created_at LIMIT 1"),
       memberIds: db.prepare<[string], { user_id: string }>('SELECT user_id FROM members WHERE chat_id = ? ORDER BY joined'),
       insertChat: db.prepare('INSERT INTO chats (id, kind, pair_key, created_at) VALUES (?, ?, ?, ?)'),
       addMember: db.prepare("INSERT INTO members (chat_id, user_id, joined) VALUES (?, ?, (SELECT COALESCE(MAX(joined), 0) + 1 FROM members WHERE chat_id = ?)) ON CONFLICT DO NOTHING"),
@@ -141,7 +138,7 @@ export class SqliteStore implements Store {
       setMemberKey: db.prepare('UPDATE chats SET member_key = ? WHERE id = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
       chatsOf: db.prepare<[string], ChatRow & { read_seq: number | null }>(
-        `SELECT ${CHAT_COLUMNS}, r.read_seq FROM members m JOIN chats c ON c.id = m.chat_id LEFT JOIN reads r ON r.chat_id = m.chat_id AND r.user_id = m.user_id WHERE m.user_id = ? ORDER BY c.created_at`,
+        'SELECT c.*, r.read_seq FROM members m JOIN chats c ON c.id = m.chat_id LEFT JOIN reads r ON r.chat_id = m.chat_id AND r.user_id = m.user_id WHERE m.user_id = ? ORDER BY c.created_at',
       ),
       markRead: db.prepare(
         'INSERT INTO reads (chat_id, user_id, read_seq) VALUES (?, ?, ?) ON CONFLICT(chat_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)',

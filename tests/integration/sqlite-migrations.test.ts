@@ -48,10 +48,8 @@ describe('SQLite schema migrations', () => {
     const db = new Database(temp.file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const indexes = db.prepare<[], { name: string; unique: number }>("SELECT name, \"unique\" FROM pragma_index_list('messages')").all();
-    // the clientMsgId key and the (chat_id, seq) key; none on the random id
-    expect(indexes.filter((i) => i.unique).map((i) => i.name).sort()).toEqual(['messages_client_id', 'messages_seq']);
-    // the last seq is read from the messages, no longer kept beside the chat
-    expect(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('chats')").all().map((c) => c.name)).not.toContain('last_seq');
+    // only the clientMsgId key (and the primary key) remain
+    expect(indexes.filter((i) => i.unique).map((i) => i.name).sort()).toEqual(['messages_client_id', 'sqlite_autoindex_messages_1']);
     db.close();
     const store = await temp.open();
     expect((await store.history('c1', { limit: 10 })).messages).toHaveLength(3);
