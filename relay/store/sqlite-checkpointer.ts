@@ -18,8 +18,8 @@
 // they go, holding no lock: an fdatasync of the file after each round that copied
 // something, and one more just before the RESTART, which is then left its last few
 // pages (measured: 1-5 ms, at most 10, every 2 s or so at 2,000 msg/s, instead of
-// 10-20 ms every 750 ms). These fdatasyncs only move disk work earlier: SQLite still does
-// every fsync that its own durability needs.
+// 10-20 ms every 750 ms). These fdatasyncs only move disk work earlier: SQLite still
+// does every fsync that its own durability needs.
 import Database from 'better-sqlite3';
 import { fdatasyncSync, openSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
