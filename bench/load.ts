@@ -19,6 +19,10 @@ export interface PhaseReport {
   disconnected: number;
   /** the slowest generator's wait for its last ack after the window */
   drainedMs: number;
+  /** the server's CPU time (all its threads) over the phase, as a share of one core */
+  serverCpuShare: number;
+  /** the server's CPU time over the phase divided by the messages it acked then, in µs */
+  serverCpuPerMessageUs: number;
 }
 
 export interface LoadReport {
@@ -77,7 +81,7 @@ function asResult(m: FromLoadgen): PhaseResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function merge(results: PhaseResult[]): PhaseReport {
+function merge(results: PhaseResult[], cpu: { ms: number; wallMs: number }): PhaseReport {
   const windowS = results[0]!.windowMs / 1000;
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
@@ -90,6 +94,8 @@ function merge(results: PhaseResult[]): PhaseReport {
     unacked: results.reduce((s, r) => s + r.unacked, 0),
     disconnected: results.reduce((s, r) => s + r.disconnected, 0),
     drainedMs: Math.max(...results.map((r) => r.drainedMs)),
+    serverCpuShare: cpu.ms / cpu.wallMs,
+    serverCpuPerMessageUs: (cpu.ms * 1000) / Math.max(1, results.reduce((s, r) => s + r.ackedInPhase, 0)),
   };
 }
 
@@ -126,8 +132,11 @@ export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts
     log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterKib} KiB`);
 
     const phase = async (spec: PhaseSpec): Promise<PhaseReport> => {
+      const cpuBefore = target.cpuMs();
+      const started = performance.now();
       const results = await Promise.all(gens.map((g) => g.request({ type: 'run', phase: spec }, spec.warmupMs + spec.durationMs + spec.drainMs + 30_000)));
-      return merge(results.map(asResult));
+      const cpu = { ms: target.cpuMs() - cpuBefore, wallMs: performance.now() - started };
+      return merge(results.map(asResult), cpu);
     };
     // An unmeasured warm-up first (JIT, SQLite page cache, socket buffers), drained, so
     // the measured phases start from an empty queue rather than a start-up backlog.

@@ -25,6 +25,8 @@ export interface PhaseResult {
   sent: number;
   /** ok acks received during the measured window (for any phase's sends) */
   acked: number;
+  /** ok acks received from the start of the phase to the end of its drain */
+  ackedInPhase: number;
   /** error acks by code, any time in the phase */
   errors: Record<string, number>;
   /** chat:message deliveries to members other than the sender, received during the window */

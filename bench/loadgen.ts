@@ -71,9 +71,10 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   const windowStart = t0 + phase.warmupMs;
   const windowEnd = windowStart + phase.durationMs;
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
-  const r: PhaseResult = { sent: 0, acked: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, disconnected: 0, drainedMs: 0, windowMs: phase.durationMs };
+  const r: PhaseResult = { sent: 0, acked: 0, ackedInPhase: 0, errors: {}, deliveries: 0, latencies: [], ackLatencies: [], unacked: 0, disconnected: 0, drainedMs: 0, windowMs: phase.durationMs };
   let stopped = false;
   const senders = clients.filter((c) => c.spec.sends);
+  const acksAtPhaseStart = okAcks;
   let acksAtStart = okAcks;
   let deliveriesAtStart = deliveries;
   const windowOpens = setTimeout(() => {
@@ -144,6 +145,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
   r.drainedMs = performance.now() - windowEnd;
   await new Promise((res) => setTimeout(res, Math.min(200, Math.max(0, drainEnd - performance.now()))));
   r.unacked = outstanding;
+  r.ackedInPhase = okAcks - acksAtPhaseStart;
   r.disconnected = disconnects;
   for (const off of listeners) off();
   return r;

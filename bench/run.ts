@@ -93,6 +93,7 @@ async function historyAndRenderer(opts: BenchOptions, dir: string): Promise<{ hi
 
 const rate = (x: number) => fmt(x, 0);
 const ms = (x: number) => fmt(x, 2);
+const cpu = (p: PhaseReport) => `${fmt(p.serverCpuShare * 100, 0)} / ${fmt(p.serverCpuPerMessageUs, 0)}`;
 const errs = (p: PhaseReport) => Object.entries(p.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
 
 function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): string {
@@ -110,11 +111,13 @@ function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): str
     row(`offered ${opts.offeredRate}/s: ack p50 / p99 ms`, (r) => `${ms(r.rate.ack.p50)} / ${ms(r.rate.ack.p99)}`),
     row(`offered ${opts.offeredRate}/s: errors / unacked`, (r) => `${errs(r.rate)} / ${r.rate.unacked}`),
     row(`offered ${opts.offeredRate}/s: backlog drained in, s`, (r) => fmt(r.rate.drainedMs / 1000)),
+    row(`offered ${opts.offeredRate}/s: server CPU, % of a core / µs per msg`, (r) => cpu(r.rate)),
     row(`full speed (${opts.window} in flight/sender): acked msg/s`, (r) => rate(r.max.ackedPerSecond)),
     row('full speed: delivered/s', (r) => rate(r.max.deliveredPerSecond)),
     row('full speed: delivery p50 / p99 ms', (r) => `${ms(r.max.latency.p50)} / ${ms(r.max.latency.p99)}`),
     row('full speed: ack p50 / p99 ms', (r) => `${ms(r.max.ack.p50)} / ${ms(r.max.ack.p99)}`),
     row('full speed: errors / unacked', (r) => `${errs(r.max)} / ${r.max.unacked}`),
+    row('full speed: server CPU, % of a core / µs per msg', (r) => cpu(r.max)),
     row('clients dropped by the server (after rate / full)', (r) => `${r.rate.disconnected} / ${r.max.disconnected}`),
   ]);
 }

@@ -16,6 +16,8 @@ export interface ServerProcess {
   output(): string;
   /** Resident set size of the child, in KiB (VmRSS in /proc/<pid>/status). */
   rssKib(): number;
+  /** CPU time the child has used so far, user and system, all threads, in ms. */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -35,6 +37,18 @@ export function readRssKib(pid: number): number {
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]);
 }
+
+/** utime + stime of a process (/proc/<pid>/stat fields 14 and 15), in ms. */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the command name (field 2) may hold spaces: count fields from after its ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux that Node supports (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(ROOT, spec.script)], {
@@ -71,6 +85,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     child,
     output: () => out,
     rssKib: () => readRssKib(child.pid!),
+    cpuMs: () => readCpuMs(child.pid!),
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
