@@ -38,6 +38,9 @@ export function readRssKib(pid: number): number {
   return Number(m[1]);
 }
 
+/** USER_HZ: 100 on every Linux that Node supports (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** utime + stime of a process (/proc/<pid>/stat fields 14 and 15), in ms. */
 export function readCpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -46,9 +49,6 @@ export function readCpuMs(pid: number): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
-
-/** USER_HZ: 100 on every Linux that Node supports (sysconf(_SC_CLK_TCK)). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(ROOT, spec.script)], {
