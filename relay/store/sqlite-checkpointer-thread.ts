@@ -43,7 +43,6 @@ export class CheckpointerThread {
       if (this.stopped) return;
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
-        if (this.stopped) return;
         this.restarts++;
         this.current = this.start();
       }, this.restartDelayMs);
