@@ -1,4 +1,4 @@
-// One build for the desktop app (DESIGN.md, "Build"): the main process, the sandboxed
+// One build for the desktop app (docs/architecture.md): the main process, the sandboxed
 // preload and the renderer, into out/main, out/preload and out/renderer.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';

@@ -1,5 +1,5 @@
-// HTTP sign-up, sign-in and sign-out against the relay (PROTOCOL.md, HTTP). Every
-// outcome, a network failure included, comes back as a value, never a throw, so
+// HTTP sign-up, sign-in and sign-out against the relay (docs/protocol.md, HTTP).
+// Every outcome, a network failure included, comes back as a value, never a throw, so
 // callers show it like any other refusal.
 import { HTTP_ERROR_CODES, type AuthResult, type HttpError, type HttpErrorCode, type User } from '../protocol/types';
 

@@ -1,4 +1,4 @@
-// clientMsgId: 1-64 of A-Za-z0-9_- (PROTOCOL.md). 128 random bits as hex.
+// clientMsgId: 1-64 of A-Za-z0-9_- (docs/protocol.md). 128 random bits as hex.
 // getRandomValues rather than randomUUID: the latter exists only in secure
 // contexts, and the web client may be served over plain http on a LAN.
 export function newClientMsgId(): string {

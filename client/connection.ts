@@ -1,6 +1,6 @@
 // The one connection to the relay, shared by the Electron main process and the web
 // client: authenticates with a token, reconnects with backoff, catches up what was
-// missed (PROTOCOL.md rule 9), delivers each message once, and drains the outgoing
+// missed (docs/protocol.md rule 9), delivers each message once, and drains the outgoing
 // queue. No Electron, no DOM.
 //
 // request() never rejects: a refusal is the relay's `{ ok: false, error }`; no answer

@@ -1,6 +1,6 @@
 // What the client has already shown of each chat, so a message is delivered once
 // however it arrives (live event, catch-up page, our own send's ack, or all three),
-// and where to resume after a reconnect (`after: lastSeq`, PROTOCOL.md rule 9).
+// and where to resume after a reconnect (`after: lastSeq`, docs/protocol.md rule 9).
 import type { Message } from '../protocol/types';
 
 interface ChatTimeline {

@@ -1,4 +1,4 @@
-// Payload schemas for every client->server event and HTTP body (PROTOCOL.md limits).
+// Payload schemas for every client->server event and HTTP body (docs/protocol.md limits).
 // Strict objects: unknown fields, operator objects like {"$gt": ""} and wrong types
 // all fail here, before any rule or store sees them.
 import { z } from 'zod';

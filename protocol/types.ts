@@ -1,4 +1,4 @@
-// The wire between the relay and every client, as written in shared/PROTOCOL.md.
+// The wire between the relay and every client, as described in docs/protocol.md.
 // One declaration, checked at both ends through socket.io's typed events.
 
 export interface User {

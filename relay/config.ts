@@ -1,4 +1,5 @@
-// Relay settings from the environment (PROTOCOL.md, "Starting the relay"), read once.
+// Relay settings from the environment (docs/protocol.md, "Starting the relay";
+// the table in README.md), read once.
 import { z } from 'zod';
 
 const int = (def: number) => z.coerce.number().int().min(0).default(def);
@@ -11,7 +12,7 @@ const schema = z.object({
   INVITE_TTL_SECONDS: z.coerce.number().positive().default(300),
   TOKEN_TTL_SECONDS: z.coerce.number().positive().default(30 * 24 * 3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** chat:send per user: sustained per second, and the burst on top (PROTOCOL.md: 10/s, bursts of 100) */
+  /** chat:send per user: sustained per second, and the burst on top (docs/protocol.md: 10/s, bursts of 100) */
   SEND_RATE_PER_SECOND: int(10),
   SEND_BURST: int(100),
   /** every other event, per user per second: far above anything a person clicks */

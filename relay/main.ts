@@ -1,5 +1,5 @@
 // `npm run relay`: reads the environment, starts the relay, prints the one line
-// PROTOCOL.md promises, and stops gracefully on SIGTERM/SIGINT.
+// docs/protocol.md promises, and stops gracefully on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
 import { createRelay } from './app';
 import { loadConfig } from './config';

@@ -1,4 +1,4 @@
-// Friend requests and friendships (PROTOCOL.md: friends:* events).
+// Friend requests and friendships (docs/protocol.md: friends:* events).
 import type { FriendsListResult, Member, User } from '../../protocol/types';
 import type { UserRecord } from '../store/types';
 import { emit, type Outcome, type RuleContext } from './context';

@@ -22,7 +22,7 @@ export function rawEmit(socket: TestSocket, event: string, args: unknown[]): voi
   (socket as unknown as LooseEmitter).emit(event, ...args);
 }
 
-/** A refusal as PROTOCOL.md shapes it, with a code from its list; null when it is not one. */
+/** A refusal as docs/protocol.md shapes it, with a code from its list; null when it is not one. */
 export function asWireError(res: unknown): { code: ErrorCode; message: string } | null {
   if (typeof res !== 'object' || res === null || (res as { ok?: unknown }).ok !== false) return null;
   const error = (res as { error?: unknown }).error;

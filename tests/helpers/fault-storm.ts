@@ -1,6 +1,6 @@
 // A client for reconnect storms: a real socket.io socket with reconnection on, which
 // keeps every message it has seen per chat and, after each reconnect, catches up the
-// way PROTOCOL.md rule 9 says (chat:list, then chat:history { after: lastSeqSeen }).
+// way docs/protocol.md rule 9 says (chat:list, then chat:history { after: lastSeqSeen }).
 import { io } from 'socket.io-client';
 import type { Message, User } from '../../protocol/types';
 import { ok, type TestSocket, type TestUser } from './clients';

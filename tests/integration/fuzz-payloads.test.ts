@@ -111,7 +111,7 @@ function payloadFor(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary
 
 const modes = fc.constantFrom<Mode>('ack', 'ack', 'ack', 'noAck', 'extraArgs', 'ackOnly');
 
-/** PROTOCOL.md: inviting or befriending yourself is bad_request even though the shape is valid. */
+/** docs/protocol.md: inviting or befriending yourself is bad_request even though the shape is valid. */
 function namesSelf(wire: unknown): boolean {
   if (typeof wire !== 'object' || wire === null) return false;
   const { username, to } = wire as { username?: unknown; to?: unknown };

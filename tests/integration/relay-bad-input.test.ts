@@ -1,4 +1,4 @@
-// PROTOCOL.md "Socket.IO": a payload that is not an object, has unknown or mistyped
+// docs/protocol.md "Socket.IO": a payload that is not an object, has unknown or mistyped
 // fields, or breaks a limit gets bad_request and changes nothing; a missing ack is
 // tolerated; no input crashes the relay or disconnects other users.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// PROTOCOL.md friends:* events and rule 1 (presence): who hears what, and the shapes.
+// docs/protocol.md friends:* events and rule 1 (presence): who hears what, and the shapes.
 import { describe, expect, it } from 'vitest';
 import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, uniqueName, waitFor, type TestUser } from '../helpers/clients';

@@ -1,4 +1,4 @@
-// PROTOCOL.md "HTTP" and the socket handshake: register, login, logout, healthz, and
+// docs/protocol.md "HTTP" and the socket handshake: register, login, logout, healthz, and
 // connect_error `unauthorized` for missing, unknown and revoked tokens.
 import { describe, expect, it } from 'vitest';
 import type { AuthResult } from '../../protocol/types';

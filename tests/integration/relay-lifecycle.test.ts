@@ -1,4 +1,4 @@
-// PROTOCOL.md "Starting the relay": the listening line with the real port for PORT=0,
+// docs/protocol.md "Starting the relay": the listening line with the real port for PORT=0,
 // SIGTERM/SIGINT finish in-flight writes and exit 0, and everything stored survives a
 // graceful restart on the same DATA_DIR.
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// PROTOCOL.md rate limits: chat:send allows bursts of 100 and 10/s sustained per user;
+// docs/protocol.md rate limits: chat:send allows bursts of 100 and 10/s sustained per user;
 // beyond that the answer is rate_limited and nothing is stored. Other users are not
 // affected by one user's limit.
 import { describe, expect, it } from 'vitest';
