@@ -35,7 +35,6 @@ export interface IpcDeps {
   roleOf(contentsId: number): WindowRole | undefined;
   openChat(chatId: string): void;
   setViewing(contentsId: number, chatId: string | null): void;
-  setBadge(count: number): void;
   /** Refused calls are logged, never answered with details. */
   log(message: string): void;
 }
@@ -130,9 +129,5 @@ export function registerIpcHandlers(ipc: IpcMainPort, deps: IpcDeps): void {
   listen(SEND.setFocused, (contentsId, [chatId]) => {
     if (chatId !== null && !isId(chatId)) bad('setFocused');
     deps.setViewing(contentsId, chatId);
-  });
-  listen(SEND.setBadge, (_, [count]) => {
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1_000_000) bad('setBadge');
-    deps.setBadge(count);
   });
 }

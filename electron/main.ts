@@ -1,7 +1,21 @@
 // The Electron main process: wiring only. Each decision lives in a small module
 // beside this one (security, windows, routing, notifications, ipc, session) that is
 // unit-tested without Electron.
-import { app, BrowserWindow, ipcMain, Notification, protocol, safeStorage, session as electronSession, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  safeStorage,
+  screen,
+  session as electronSession,
+  shell,
+  Tray,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +26,8 @@ import { RelayConnection } from '../client/connection';
 import { FileQueueStorage } from '../client/file-queue-storage';
 import { resolveRelayUrl } from './app-config';
 import { createDesktopCore, type DesktopCore } from './app-core';
+import { AppStateFile } from './app-state';
+import { DesktopShell, type TrayPort } from './desktop-shell';
 import type { IpcMainPort } from './ipc';
 import { mimeTypeOf, rendererFileFor } from './renderer-files';
 import {
@@ -23,6 +39,10 @@ import {
   webPreferencesFor,
 } from './security';
 import { TokenStore } from './token-store';
+import { DEFAULT_TRAY_ICON_SIZE, TRAY_ICON_SIZE, withUnreadDot } from './tray-icon';
+import type { TrayMenuItem } from './tray-menu';
+import { HIDDEN_ARG, OsLoginItem, XdgAutostart, autostartDir, type LoginItem } from './login-item';
+import { restorableBounds } from './window-bounds';
 import type { AppWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -52,18 +72,53 @@ function readPackageJson(): unknown {
 
 const relayUrl = resolveRelayUrl({ env: process.env, packageJson: readPackageJson(), warn: log });
 
+const appState = new AppStateFile(app.getPath('userData'), log);
+let desktopShell: DesktopShell | null = null;
+
+const SAVE_BOUNDS_DELAY_MS = 500;
+
+/** Saves the main window's place as the user moves it, and once more as it closes. */
+function rememberMainWindow(win: BrowserWindow): void {
+  let timer: NodeJS.Timeout | null = null;
+  const save = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (win.isDestroyed() || win.isMinimized()) return;
+    // Normal bounds: a maximized window reopens maximized over the place it came from.
+    const b = win.getNormalBounds();
+    const bounds = { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) };
+    desktopShell?.saveMainWindow({ bounds, maximized: win.isMaximized() });
+  };
+  const later = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, SAVE_BOUNDS_DELAY_MS);
+  };
+  win.on('resize', later);
+  win.on('move', later);
+  win.on('maximize', later);
+  win.on('unmaximize', later);
+  win.on('close', save);
+}
+
 function browserWindowFor(target: { kind: 'main' } | { kind: 'chat'; chatId: string }): AppWindow {
+  const saved = target.kind === 'main' ? appState.get().mainWindow : undefined;
+  const bounds = restorableBounds(saved?.bounds, screen.getAllDisplays().map((d) => d.workArea));
   const win = new BrowserWindow({
     width: target.kind === 'main' ? 1000 : 640,
     height: target.kind === 'main' ? 720 : 600,
+    ...bounds,
     minWidth: 360,
     minHeight: 400,
     show: false,
     title: 'Relay Chat',
     icon: iconPath,
-    webPreferences: webPreferencesFor(target.kind, preloadPath),
+    webPreferences: webPreferencesFor(target.kind, preloadPath, app.isPackaged),
   });
   const contentsId = win.webContents.id;
+  if (target.kind === 'main') {
+    if (saved?.maximized) win.maximize();
+    rememberMainWindow(win);
+  }
   win.once('ready-to-show', () => win.show());
   void win.loadURL(devServerUrl ? rendererUrl(target, devServerUrl) : rendererUrl(target));
   return {
@@ -106,9 +161,71 @@ let core: DesktopCore | null = null;
  */
 interface TestHooks {
   notifications: Array<{ title: string; body: string; click: () => void }>;
+  /** What the tray shows now, and its menu's commands (a native menu cannot be clicked by a driver). */
+  tray: Parameters<TrayPort['show']>[0] | null;
+  trayCommand: ((id: string) => Promise<void>) | null;
 }
-const testHooks: TestHooks | null = process.env.RELAYCHAT_TEST_HOOKS === '1' ? { notifications: [] } : null;
+// Never in an installed build: there, nothing but the user drives the app.
+const testHooks: TestHooks | null =
+  process.env.RELAYCHAT_TEST_HOOKS === '1' && !app.isPackaged ? { notifications: [], tray: null, trayCommand: null } : null;
 if (testHooks) (globalThis as { __relaychatTest?: TestHooks }).__relaychatTest = testHooks;
+
+function trayIconSize(): number {
+  return TRAY_ICON_SIZE[process.platform] ?? DEFAULT_TRAY_ICON_SIZE;
+}
+
+function menuTemplate(items: TrayMenuItem[]): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    switch (item.kind) {
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'separator':
+        return { type: 'separator' };
+      case 'action':
+        return { label: item.label, enabled: item.enabled, click: () => void desktopShell?.command(item.id) };
+      case 'checkbox':
+        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => void desktopShell?.command(item.id) };
+    }
+  });
+}
+
+function createTray(): TrayPort {
+  const size = trayIconSize();
+  const plain = nativeImage.createFromPath(iconPath).resize({ width: size, height: size, quality: 'best' });
+  const { width, height } = plain.getSize();
+  const dotted = plain.isEmpty() ? plain : nativeImage.createFromBitmap(withUnreadDot(plain.toBitmap(), width, height), { width, height });
+  const tray = new Tray(plain);
+  tray.setToolTip('Relay Chat');
+  // Windows and most Linux trays: a click on the icon opens the app; the menu is on right-click.
+  tray.on('click', () => void desktopShell?.command('open'));
+  let last = '';
+  return {
+    show(view) {
+      if (testHooks) testHooks.tray = view;
+      const key = JSON.stringify(view);
+      if (key === last) return;
+      last = key;
+      tray.setToolTip(view.tooltip);
+      if (process.platform === 'darwin') tray.setTitle(view.title);
+      tray.setImage(view.unread > 0 ? dotted : plain);
+      tray.setContextMenu(Menu.buildFromTemplate(menuTemplate(view.menu)));
+    },
+  };
+}
+
+function loginItem(): LoginItem {
+  if (process.platform !== 'linux') return new OsLoginItem(app, process.platform);
+  // How to start this app again: the AppImage file itself (its mount point changes each
+  // run), the installed executable, or Electron with this app's folder in development.
+  const command = process.env.APPIMAGE ? [process.env.APPIMAGE] : app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()];
+  return new XdgAutostart(autostartDir(process.env), command, log);
+}
+
+/** Started by the OS at login: come up in the tray only. */
+function startedHidden(): boolean {
+  if (process.argv.includes(HIDDEN_ARG)) return true;
+  return process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true;
+}
 
 function startCore(): DesktopCore {
   return createDesktopCore({
@@ -130,13 +247,15 @@ function startCore(): DesktopCore {
     createLink: (s) => new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(outboxFileFor(s.relayUrl, s.user.id)) }),
     isRendererUrl: (url) => isRendererUrl(url, devServerUrl),
     setBadge: (count) => {
-      // Not every desktop shows a badge (Linux needs a Unity launcher); nothing to do then.
+      // Not every desktop shows a badge (Linux needs a Unity launcher); the tray says it then.
       try {
         app.setBadgeCount(count);
       } catch (err) {
         log(`badge: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
+    doNotDisturb: () => desktopShell?.doNotDisturb() ?? false,
+    platform: process.platform,
     log,
   });
 }
@@ -184,14 +303,29 @@ if (!app.requestSingleInstanceLock()) {
 
     const started = startCore();
     core = started;
-    started.windows.showMain();
+    const shellOfApp = new DesktopShell({
+      core: started,
+      state: appState,
+      loginItem: loginItem(),
+      tray: createTray(),
+      platform: process.platform,
+      quit: () => app.quit(),
+    });
+    desktopShell = shellOfApp;
+    if (testHooks) testHooks.trayCommand = (id) => shellOfApp.command(id as Parameters<DesktopShell['command']>[0]);
+    void shellOfApp.start({ hidden: startedHidden() });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) started.windows.showMain();
     });
   });
 
+  // The last window closing leaves the app in the tray (dock on macOS), connected;
+  // only Quit (tray menu, Cmd+Q, the OS logging out) ends it.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (desktopShell?.allWindowsClosed() ?? true) app.quit();
   });
-  app.on('before-quit', () => core?.session.shutdown());
+  app.on('before-quit', () => {
+    desktopShell?.beforeQuit();
+    core?.session.shutdown();
+  });
 }

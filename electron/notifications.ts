@@ -51,6 +51,17 @@ export function messageNotification(message: Message, selfUserId: string | null,
   };
 }
 
+/**
+ * On Linux the notification server renders the body as markup (libnotify's
+ * body-markup), and bodies and names come from other users: `<b>`, `&lt;` or a broken
+ * tag must show as typed. The summary (title) is plain text by the freedesktop
+ * specification, so escaping it would show `&amp;` literally.
+ */
+export function notificationBody(text: string, platform: NodeJS.Platform): string {
+  if (platform !== 'linux') return text;
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export type InviteClickOutcome =
   | { kind: 'open-chat'; chatId: string }
   | { kind: 'notice'; title: string; body: string };
@@ -81,6 +92,9 @@ export interface NotificationPort {
 
 export interface NotifierDeps {
   port: NotificationPort;
+  /** Do not disturb: invites and messages show nothing (they still count as unread). */
+  muted(): boolean;
+  platform: NodeJS.Platform;
   acceptInvite(inviteId: string): Promise<Ack<{ chat: Chat }>>;
   openChat(chatId: string): void;
   /** Tells the renderer what happened, so the main window can show the chat too. */
@@ -131,18 +145,24 @@ export class Notifier {
       this.deps.openChat(outcome.chatId);
       this.deps.tellRenderer({ kind: 'invite-accepted', chatId: outcome.chatId });
     } else {
-      this.present(`notice:${action.inviteId}`, outcome.title, outcome.body, null);
+      this.notice(`notice:${action.inviteId}`, outcome.title, outcome.body);
     }
   }
 
+  /** A notification of the app's own (not from another user), shown even in Do not disturb. */
+  notice(key: string, title: string, body: string): void {
+    this.present(key, title, body, null);
+  }
+
   private show(spec: NotificationSpec): void {
+    if (this.deps.muted()) return;
     this.present(spec.key, spec.title, spec.body, () => void this.click(spec.click));
   }
 
   private present(key: string, title: string, body: string, onClick: (() => void) | null): void {
     if (!this.deps.port.isSupported()) return;
     this.dismiss(key);
-    const shown = this.deps.port.show({ title, body }, () => {
+    const shown = this.deps.port.show({ title, body: notificationBody(body, this.deps.platform) }, () => {
       this.shown.delete(key);
       onClick?.();
     });

@@ -42,9 +42,6 @@ export interface RelayChatApi {
     /** Which chat this window shows right now, so its messages do not notify. */
     setFocused(chatId: string | null): void;
   };
-  app: {
-    setBadge(count: number): void;
-  };
   events: {
     onServer<E extends ServerEvent>(event: E, cb: (payload: ServerPayloads[E]) => void): Unsubscribe;
     onState(cb: (state: ConnectionState) => void): Unsubscribe;
@@ -70,7 +67,6 @@ export const INVOKE = {
 export const SEND = {
   openChat: 'relaychat:chat:open',
   setFocused: 'relaychat:chat:focused',
-  setBadge: 'relaychat:app:badge',
 } as const;
 
 /** main -> renderer (webContents.send / ipcRenderer.on). */

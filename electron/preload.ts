@@ -32,9 +32,6 @@ const api: RelayChatApi = {
     open: (chatId) => ipcRenderer.send(SEND.openChat, chatId),
     setFocused: (chatId) => ipcRenderer.send(SEND.setFocused, chatId),
   },
-  app: {
-    setBadge: (count) => ipcRenderer.send(SEND.setBadge, count),
-  },
   events: {
     onServer: (event, cb) => {
       if (!isServerEvent(event)) throw new TypeError(`unknown event ${String(event)}`);

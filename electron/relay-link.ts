@@ -1,6 +1,7 @@
 // What the main process needs of the connection core: client/'s RelayConnection
 // satisfies this as it is. Named here so the session can be driven in tests with a
 // real RelayConnection against a real relay, without Electron.
+import type { SyncSnapshot } from '../client/connection';
 import type { Ack, ClientEvent, ClientPayloads, ClientResults, Message, ServerEvent, ServerPayloads } from '../protocol/types';
 import type { ConnectionState, OutgoingMessage, OutgoingUpdate } from '../renderer/bridge/types';
 import type { StoredSession } from './token-store';
@@ -20,6 +21,8 @@ export interface RelayLink {
   pending(chatId: string): Promise<OutgoingMessage[]>;
   onOutgoing(cb: (update: OutgoingUpdate) => void): () => void;
   onCatchUp(cb: (chatId: string, messages: Message[]) => void): () => void;
+  /** Fresh chat, invite and friend lists after each (re)connect and catch-up. */
+  onSync(cb: (snapshot: SyncSnapshot) => void): () => void;
 }
 
 /** A new, not yet started link for this signed-in user (its own outgoing queue file). */

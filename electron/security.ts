@@ -1,5 +1,5 @@
 // Everything that decides what a window may load, run and talk to, in one place, so
-// a unit test can assert it for every window kind (DESIGN.md, "Electron security").
+// a unit test can assert it for every window kind (docs/architecture.md).
 export type WindowKind = 'main' | 'chat';
 
 /**
@@ -45,9 +45,11 @@ export interface LockedWebPreferences {
   experimentalFeatures: false;
   navigateOnDragDrop: false;
   spellcheck: boolean;
+  devTools: boolean;
 }
 
-export function webPreferencesFor(kind: WindowKind, preloadPath: string): LockedWebPreferences {
+/** `packaged`: an installed build, where DevTools stay closed (no console into a signed-in session). */
+export function webPreferencesFor(kind: WindowKind, preloadPath: string, packaged: boolean): LockedWebPreferences {
   return {
     preload: preloadPath,
     contextIsolation: true,
@@ -62,6 +64,7 @@ export function webPreferencesFor(kind: WindowKind, preloadPath: string): Locked
     navigateOnDragDrop: false,
     // Chat windows are where people type messages.
     spellcheck: kind === 'chat',
+    devTools: !packaged,
   };
 }
 

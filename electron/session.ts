@@ -1,5 +1,6 @@
 // The signed-in user of this desktop app, held by the main process: signs in over
 // HTTP, keeps the token (TokenStore), and owns the one RelayLink every window shares.
+import type { SyncSnapshot } from '../client/connection';
 import type { Ack, ClientEvent, ClientPayloads, ClientResults, HttpError, Message, ServerEvent, ServerPayloads, User, WireError } from '../protocol/types';
 import type { AuthOutcome, ConnectionState, OutgoingMessage, OutgoingUpdate } from '../renderer/bridge/types';
 import { SERVER_EVENTS } from './preload-api';
@@ -26,6 +27,9 @@ export interface SessionListeners {
   state(state: ConnectionState): void;
   outgoing(update: OutgoingUpdate): void;
   catchUp(chatId: string, messages: Message[]): void;
+  sync(snapshot: SyncSnapshot): void;
+  /** A window of this app moved a read position (chat:read answered ok). */
+  readMoved(chatId: string, seq: number): void;
   signedOut(): void;
 }
 
@@ -82,9 +86,15 @@ export class DesktopSession {
     this.listeners.signedOut();
   }
 
-  request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>> {
-    if (!this.link) return Promise.resolve({ ok: false, error: NOT_SIGNED_IN });
-    return this.link.request(event, payload);
+  async request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>> {
+    if (!this.link) return { ok: false, error: NOT_SIGNED_IN };
+    const ack = await this.link.request(event, payload);
+    // The relay tells only this user's other sockets; this device's windows hear it here.
+    if (event === 'chat:read' && ack.ok) {
+      const { chatId, seq } = payload as ClientPayloads['chat:read'];
+      this.listeners.readMoved(chatId, seq);
+    }
+    return ack;
   }
 
   send(chatId: string, body: string): Promise<OutgoingMessage> {
@@ -127,6 +137,7 @@ export class DesktopSession {
       }),
       link.onOutgoing((u) => l.outgoing(u)),
       link.onCatchUp((chatId, messages) => l.catchUp(chatId, messages)),
+      link.onSync((snapshot) => l.sync(snapshot)),
     );
     link.start(session.token);
   }

@@ -29,6 +29,7 @@ export class WindowRegistry {
   private readonly chats = new Map<string, AppWindow>();
   /** Which chat each window shows, as its renderer last told us (setFocusedChat). */
   private readonly viewing = new Map<number, string | null>();
+  private readonly chatListeners = new Set<(chatIds: string[]) => void>();
 
   constructor(private readonly factory: WindowFactory) {}
 
@@ -59,16 +60,33 @@ export class WindowRegistry {
     this.chats.set(chatId, win);
     this.viewing.set(win.contentsId, chatId);
     win.onClosed(() => {
-      if (this.chats.get(chatId) === win) this.chats.delete(chatId);
+      if (this.chats.get(chatId) === win) {
+        this.chats.delete(chatId);
+        this.chatsChanged();
+      }
       this.viewing.delete(win.contentsId);
     });
+    this.chatsChanged();
     return win;
   }
 
   closeChat(chatId: string): void {
     const win = this.chats.get(chatId);
+    if (!win) return;
     this.chats.delete(chatId);
-    if (win && !win.isDestroyed()) win.close();
+    if (!win.isDestroyed()) win.close();
+    this.chatsChanged();
+  }
+
+  /** Called with the open chat windows' ids whenever one opens or closes. */
+  onChatsChanged(cb: (chatIds: string[]) => void): () => void {
+    this.chatListeners.add(cb);
+    return () => this.chatListeners.delete(cb);
+  }
+
+  private chatsChanged(): void {
+    const ids = this.openChatIds();
+    for (const cb of this.chatListeners) cb(ids);
   }
 
   closeAllChats(): void {

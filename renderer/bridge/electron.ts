@@ -35,7 +35,9 @@ export function createElectronBridge(api: RelayChatApi | undefined = window.rela
 
     openChat: (chatId) => api.chat.open(chatId),
     onNotificationAction: (cb) => api.events.onNotificationAction(cb),
-    setBadge: (count) => api.app.setBadge(Math.max(0, Math.floor(count))),
+    // The main process keeps the badge itself (electron/unread-tally.ts): it must stay
+    // right while no window is open, so no window's count may overwrite it.
+    setBadge: () => undefined,
     setFocusedChat: (chatId) => api.chat.setFocused(chatId),
   };
 }

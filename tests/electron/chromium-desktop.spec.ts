@@ -194,6 +194,8 @@ async function desktopApp(browser: Browser): Promise<Desktop> {
     // The served renderer stands in for app://renderer.
     isRendererUrl: (url) => url.startsWith(`${origin}/`),
     setBadge: () => undefined,
+    doNotDisturb: () => false,
+    platform: process.platform,
     log: (m) => logs.push(m),
   });
   cleanups.push(async () => {

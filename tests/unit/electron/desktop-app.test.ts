@@ -2,44 +2,11 @@
 // without Electron (see desktop-harness.ts for what is stood in for and why).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, ServerPayloads } from '../../../protocol/types';
-import type { RelayChatApi } from '../../../electron/preload-api';
 import type { Bridge, ConnectionState, OutgoingUpdate } from '../../../renderer/bridge/types';
 import { startRelay, type RelayProcess } from '../../helpers/relay-process';
-import { createDesktop, type Desktop, type HarnessWindow, type RendererIpc } from './desktop-harness';
-
-/**
- * Runs electron/preload.ts afresh for one window, as each BrowserWindow does, with
- * that window's ipcRenderer and a contextBridge that records what is exposed.
- */
-let loading: Promise<unknown> = Promise.resolve();
-function loadPreload(ipc: RendererIpc): Promise<RelayChatApi> {
-  const run = loading.then(async () => {
-    const exposed: Array<{ key: string; api: unknown }> = [];
-    vi.resetModules();
-    vi.doMock('electron', () => ({
-      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.push({ key, api }) },
-      ipcRenderer: ipc,
-    }));
-    await import('../../../electron/preload');
-    vi.doUnmock('electron');
-    expect(exposed.map((e) => e.key)).toEqual(['relaychat']);
-    return exposed[0]!.api as RelayChatApi;
-  });
-  loading = run.catch(() => undefined);
-  return run;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { createDesktop, loadPreload, until, type Desktop, type HarnessWindow } from './desktop-harness';
 
 function record<T>(subscribe: (cb: (v: T) => void) => () => void): T[] {
   const seen: T[] = [];
@@ -53,7 +20,7 @@ let n = 0;
 const unique = (name: string) => `${name}_${process.pid}_${++n}`;
 
 function desktop(userData?: string): Desktop {
-  const d = createDesktop(relay.url, loadPreload, userData);
+  const d = createDesktop(relay.url, loadPreload, { userData });
   desktops.push(d);
   return d;
 }
@@ -87,7 +54,9 @@ describe('desktop app without Electron, against a real relay', () => {
     expect(existsSync(join(d.userData, 'session.json'))).toBe(true);
     expect(d.logs.some((l) => l.includes('unencrypted'))).toBe(true);
 
-    // A second window learns the state without waiting for a change.
+    // A second window learns the state without waiting for a change. (Opened after the
+    // first catch-up: a window of a chat the relay does not list is closed by it.)
+    await until('first catch-up', () => d.syncs() > 0);
     const chatWin = d.core.windows.openChat('whatever') as HarnessWindow;
     const chatBridge = await chatWin.bridge();
     const states = record<ConnectionState>((cb) => chatBridge.onState(cb));

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, vi } from 'vitest';
 import * as auth from '../../../client/auth';
 import { RelayConnection } from '../../../client/connection';
 import { FileQueueStorage } from '../../../client/file-queue-storage';
@@ -127,13 +128,22 @@ export interface Desktop {
   notifications: ShownNotification[];
   badges: number[];
   logs: string[];
+  /** How many complete catch-ups (sync snapshots) the connection has finished. */
+  syncs(): number;
   userData: string;
   mainWindow(): Promise<{ win: HarnessWindow; bridge: Bridge }>;
   chatWindows(chatId: string): HarnessWindow[];
   dispose(): void;
 }
 
-export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) => Promise<RelayChatApi>, userData?: string): Desktop {
+export interface DesktopOptions {
+  userData?: string;
+  doNotDisturb?: () => boolean;
+  platform?: NodeJS.Platform;
+}
+
+export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) => Promise<RelayChatApi>, options: DesktopOptions = {}): Desktop {
+  const { userData } = options;
   const dir = userData ?? mkdtempSync(join(tmpdir(), 'desktop-userdata-'));
   const ipc = new MainIpc();
   const created: HarnessWindow[] = [];
@@ -157,6 +167,7 @@ export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) 
     },
   };
   const links: RelayConnection[] = [];
+  let syncs = 0;
   const core = createDesktopCore({
     relayUrl,
     windowFactory: factory,
@@ -167,10 +178,13 @@ export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) 
     createLink: (s) => {
       const link = new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(join(dir, 'outbox', `${s.user.id}.json`)) });
       links.push(link);
+      link.onSync(() => syncs++);
       return link;
     },
     isRendererUrl: (url) => isRendererUrl(url),
     setBadge: (n) => badges.push(n),
+    doNotDisturb: options.doNotDisturb ?? (() => false),
+    platform: options.platform ?? 'linux',
     log: (m) => logs.push(m),
   });
   return {
@@ -179,6 +193,7 @@ export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) 
     notifications,
     badges,
     logs,
+    syncs: () => syncs,
     userData: dir,
     async mainWindow() {
       const win = core.windows.showMain() as HarnessWindow;
@@ -191,4 +206,37 @@ export function createDesktop(relayUrl: string, loadPreload: (ipc: RendererIpc) 
       if (!userData) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs electron/preload.ts afresh for one window, as each BrowserWindow does, with
+ * that window's ipcRenderer and a contextBridge that records what is exposed.
+ */
+let loading: Promise<unknown> = Promise.resolve();
+export function loadPreload(ipc: RendererIpc): Promise<RelayChatApi> {
+  const run = loading.then(async () => {
+    const exposed: Array<{ key: string; api: unknown }> = [];
+    vi.resetModules();
+    vi.doMock('electron', () => ({
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.push({ key, api }) },
+      ipcRenderer: ipc,
+    }));
+    await import('../../../electron/preload');
+    vi.doUnmock('electron');
+    expect(exposed.map((e) => e.key)).toEqual(['relaychat']);
+    return exposed[0]!.api as RelayChatApi;
+  });
+  loading = run.catch(() => undefined);
+  return run;
+}
+
+/** Polls until `probe` gives something truthy; fails after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -43,7 +43,6 @@ function setup() {
     pending: async (chatId) => (calls.push(['pending', chatId]), []),
   };
   const opened: string[] = [];
-  const badges: number[] = [];
   const logs: string[] = [];
   const ipc = new RecordingIpc();
   registerIpcHandlers(ipc, {
@@ -52,14 +51,13 @@ function setup() {
     roleOf: (id) => windows.roleOf(id),
     openChat: (id) => opened.push(id),
     setViewing: (id, chatId) => windows.setViewing(id, chatId),
-    setBadge: (n) => badges.push(n),
     log: (m) => logs.push(m),
   });
   const from = (contentsId: number, url: string | null = 'app://renderer/index.html'): IpcSenderEvent => ({
     sender: { id: contentsId },
     senderFrame: url === null ? null : { url },
   });
-  return { ipc, windows, main, chat, calls, opened, badges, logs, from };
+  return { ipc, windows, main, chat, calls, opened, logs, from };
 }
 
 const UNTRUSTED: Array<[string, number | 'main', string | null]> = [
@@ -87,7 +85,6 @@ describe('IPC sender checks', () => {
       for (const channel of Object.values(SEND)) s.ipc.send(channel, s.from(id, url), 'c1');
       expect(s.calls).toEqual([]);
       expect(s.opened).toEqual([]);
-      expect(s.badges).toEqual([]);
       expect(s.logs.length).toBe(Object.values(INVOKE).length + Object.values(SEND).length);
     });
   }
@@ -136,17 +133,13 @@ describe('IPC handlers from our windows', () => {
     ]);
   });
 
-  it('opens chats, records the viewed chat and sets the badge', () => {
+  it('opens chats and records the viewed chat', () => {
     const s = setup();
     const ev = s.from(s.main.contentsId);
     s.ipc.send(SEND.openChat, ev, 'c9');
     s.ipc.send(SEND.openChat, ev, 42);
-    s.ipc.send(SEND.setBadge, ev, 3);
-    s.ipc.send(SEND.setBadge, ev, -1);
-    s.ipc.send(SEND.setBadge, ev, 1.5);
     s.ipc.send(SEND.setFocused, ev, 'c1');
     expect(s.opened).toEqual(['c9']);
-    expect(s.badges).toEqual([3]);
     s.main.focus();
     expect(s.windows.focusedView()).toEqual({ kind: 'main', chatId: 'c1' });
     s.ipc.send(SEND.setFocused, ev, null);

@@ -3,7 +3,7 @@
 // locked webPreferences and our app:// URL, every webContents gets the navigation
 // guards, app:// answers with the CSP and refuses paths outside the renderer, the
 // page's permission requests are refused, and every IPC channel has a handler.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -25,6 +25,9 @@ const fake = vi.hoisted(() => {
     permissionCheck: null as null | Fn,
     appListeners,
     ready: null as null | (() => void),
+    quits: 0,
+    notifications: [] as Array<{ title: string; body: string }>,
+    trays: [] as Array<{ tooltip: string; menu: Array<{ label?: string; type?: string; checked?: boolean; click?: () => void }> }>,
   };
   let nextId = 1;
   class EventSource {
@@ -54,6 +57,32 @@ const fake = vi.hoisted(() => {
     isDestroyed() {
       return false;
     }
+    maximize() {}
+    isMaximized() {
+      return false;
+    }
+    isMinimized() {
+      return false;
+    }
+    getNormalBounds() {
+      return { x: 0, y: 0, width: 1000, height: 720 };
+    }
+  }
+  const image = { getSize: () => ({ width: 24, height: 24 }), isEmpty: () => true, toBitmap: () => Buffer.alloc(24 * 24 * 4) };
+  class Tray extends EventSource {
+    readonly view = { tooltip: '', menu: [] as Array<{ label?: string; type?: string; checked?: boolean; click?: () => void }> };
+    constructor() {
+      super();
+      state.trays.push(this.view);
+    }
+    setToolTip(t: string) {
+      this.view.tooltip = t;
+    }
+    setTitle() {}
+    setImage() {}
+    setContextMenu(menu: { items: Array<{ label?: string; type?: string; checked?: boolean; click?: () => void }> }) {
+      this.view.menu = menu.items;
+    }
   }
   const electron = {
     app: {
@@ -64,7 +93,9 @@ const fake = vi.hoisted(() => {
       requestSingleInstanceLock: () => true,
       setAppUserModelId: () => undefined,
       setBadgeCount: () => true,
-      quit: () => undefined,
+      getLoginItemSettings: () => ({ openAtLogin: false, wasOpenedAtLogin: false }),
+      setLoginItemSettings: () => undefined,
+      quit: () => void state.quits++,
       on: (name: string, fn: Fn) => void appListeners.set(name, [...(appListeners.get(name) ?? []), fn]),
       whenReady: () => new Promise<void>((r) => (state.ready = r)),
     },
@@ -75,9 +106,18 @@ const fake = vi.hoisted(() => {
     },
     Notification: class extends EventSource {
       static isSupported = () => true;
-      show() {}
+      constructor(readonly options: { title: string; body: string }) {
+        super();
+      }
+      show() {
+        state.notifications.push({ title: this.options.title, body: this.options.body });
+      }
       close() {}
     },
+    Tray,
+    Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
+    nativeImage: { createFromPath: () => ({ ...image, resize: () => image }), createFromBitmap: () => image },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => void state.schemes.push(...s),
       handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) => void state.protocolHandlers.set(scheme, fn),
@@ -98,6 +138,11 @@ vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 
 beforeAll(async () => {
   fake.state.userData = mkdtempSync(join(tmpdir(), 'main-wiring-'));
+  // Last run's main window: it reopens where it was.
+  writeFileSync(
+    join(fake.state.userData, 'app-state.json'),
+    JSON.stringify({ mainWindow: { bounds: { x: 200, y: 150, width: 1100, height: 800 }, maximized: false } }),
+  );
   await import('../../../electron/main');
   fake.state.ready!();
   await new Promise((r) => setTimeout(r, 50));
@@ -117,7 +162,7 @@ describe('electron/main.ts wiring', () => {
     const [win] = fake.state.windows;
     expect(win!.url).toBe('app://renderer/index.html');
     const prefs = win!.options.webPreferences as Record<string, unknown>;
-    expect(prefs).toEqual(webPreferencesFor('main', prefs.preload as string));
+    expect(prefs).toEqual(webPreferencesFor('main', prefs.preload as string, false));
     expect(String(prefs.preload)).toMatch(/preload[\\/]index\.cjs$/);
   });
 
@@ -156,6 +201,43 @@ describe('electron/main.ts wiring', () => {
     expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await index.text()).toContain('<div id="app">');
+  });
+
+  it('reopens the main window where it was last time', () => {
+    expect(fake.state.windows[0]!.options).toMatchObject({ x: 200, y: 150, width: 1100, height: 800 });
+  });
+
+  it('puts a tray icon up with its menu', () => {
+    expect(fake.state.trays).toHaveLength(1);
+    const labels = fake.state.trays[0]!.menu.filter((i) => i.type !== 'separator').map((i) => i.label);
+    expect(labels).toEqual(['Not signed in', 'Open Relay Chat', 'Do not disturb', 'Start at login', 'Sign out', 'Quit Relay Chat']);
+    expect(fake.state.trays[0]!.tooltip).toBe('Relay Chat — signed out');
+  });
+
+  it('Do not disturb from the tray menu is kept in app-state.json and checked in the menu', () => {
+    const item = () => fake.state.trays[0]!.menu.find((i) => i.label === 'Do not disturb')!;
+    item().click!();
+    expect(item().checked).toBe(true);
+    expect(JSON.parse(readFileSync(join(fake.state.userData, 'app-state.json'), 'utf8')).doNotDisturb).toBe(true);
+    expect(fake.state.trays[0]!.tooltip).toBe('Relay Chat — signed out — Do not disturb');
+    item().click!();
+    expect(item().checked).toBe(false);
+  });
+
+  it('closing the last window keeps the app in the tray (saying so once); Quit really quits', () => {
+    const allClosed = () => {
+      for (const l of fake.state.appListeners.get('window-all-closed') ?? []) l();
+    };
+    allClosed();
+    allClosed();
+    expect(fake.state.quits).toBe(0);
+    const hints = fake.state.notifications.filter((n) => n.title === 'Relay Chat keeps running in the tray');
+    expect(hints).toHaveLength(process.platform === 'darwin' ? 0 : 1);
+    fake.state.trays[0]!.menu.find((i) => i.label === 'Quit Relay Chat')!.click!();
+    expect(fake.state.quits).toBe(1);
+    for (const l of fake.state.appListeners.get('before-quit') ?? []) l();
+    allClosed();
+    expect(fake.state.quits).toBe(2);
   });
 
   it('refuses every permission the page asks for', () => {

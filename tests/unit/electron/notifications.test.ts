@@ -6,6 +6,7 @@ import {
   inviteClickOutcome,
   inviteNotification,
   messageNotification,
+  notificationBody,
   type NotificationPort,
 } from '../../../electron/notifications';
 import type { FocusedView } from '../../../electron/windows';
@@ -112,7 +113,9 @@ class RecordingPort implements NotificationPort {
   }
 }
 
-function notifier(opts: { accept?: (id: string) => Promise<Ack<{ chat: Chat }>>; focused?: FocusedView } = {}) {
+function notifier(
+  opts: { accept?: (id: string) => Promise<Ack<{ chat: Chat }>>; focused?: FocusedView; muted?: () => boolean; platform?: NodeJS.Platform } = {},
+) {
   const port = new RecordingPort();
   const opened: string[] = [];
   const told: NotificationAction[] = [];
@@ -127,6 +130,8 @@ function notifier(opts: { accept?: (id: string) => Promise<Ack<{ chat: Chat }>>;
     tellRenderer: (a) => told.push(a),
     selfUserId: () => bob.id,
     focusedView: () => opts.focused ?? null,
+    muted: opts.muted ?? (() => false),
+    platform: opts.platform ?? 'darwin',
   });
   return { n, port, opened, told, accepted };
 }
@@ -195,5 +200,32 @@ describe('Notifier', () => {
     n.handleServerEvent('chat:message', { message: msg() });
     n.clear();
     expect(port.shown.every((s) => s.closed)).toBe(true);
+  });
+});
+
+describe('notification text from other users', () => {
+  it('is escaped on Linux, whose notification servers render bodies as markup, and left as typed elsewhere', () => {
+    const typed = '<b>hi</b> & <a href="x">link</a> 1 > 0';
+    expect(notificationBody(typed, 'linux')).toBe('&lt;b&gt;hi&lt;/b&gt; &amp; &lt;a href="x"&gt;link&lt;/a&gt; 1 &gt; 0');
+    expect(notificationBody('&amp;', 'linux')).toBe('&amp;amp;');
+    expect(notificationBody(typed, 'darwin')).toBe(typed);
+    expect(notificationBody(typed, 'win32')).toBe(typed);
+  });
+
+  it('reaches the port escaped, in invites (names) and messages (bodies)', () => {
+    const { n, port } = notifier({ platform: 'linux' });
+    n.handleServerEvent('invite:received', {
+      invite: invite({ kind: 'group', chatId: 'g1', members: [alice, { id: 'u-x', username: 'x', displayName: '<i>Eve</i>' }] }),
+    });
+    n.handleServerEvent('chat:message', { message: msg({ body: 'a < b' }) });
+    expect(port.shown.map((s) => s.body)).toEqual(['Group chat with Alice, &lt;i&gt;Eve&lt;/i&gt;. Click to join.', 'a &lt; b']);
+  });
+
+  it('Do not disturb shows no invite or message, but the app’s own notices still show', () => {
+    const { n, port } = notifier({ muted: () => true });
+    n.handleServerEvent('invite:received', { invite: invite() });
+    n.handleServerEvent('chat:message', { message: msg() });
+    n.notice('hint', 'Relay Chat keeps running in the tray', 'body');
+    expect(port.shown.map((s) => s.title)).toEqual(['Relay Chat keeps running in the tray']);
   });
 });

@@ -16,7 +16,7 @@ const KINDS: WindowKind[] = ['main', 'chat'];
 describe('webPreferencesFor', () => {
   for (const kind of KINDS) {
     it(`locks down the ${kind} window`, () => {
-      const prefs = webPreferencesFor(kind, '/app/out/preload/index.cjs');
+      const prefs = webPreferencesFor(kind, '/app/out/preload/index.cjs', true);
       expect(prefs).toMatchObject({
         preload: '/app/out/preload/index.cjs',
         contextIsolation: true,
@@ -32,12 +32,20 @@ describe('webPreferencesFor', () => {
     });
   }
 
+  it('closes DevTools in an installed build, keeps them while developing', () => {
+    for (const kind of KINDS) {
+      expect(webPreferencesFor(kind, 'p', true).devTools).toBe(false);
+      expect(webPreferencesFor(kind, 'p', false).devTools).toBe(true);
+    }
+  });
+
   it('sets nothing else that could loosen it', () => {
-    const keys = Object.keys(webPreferencesFor('chat', 'p')).sort();
+    const keys = Object.keys(webPreferencesFor('chat', 'p', true)).sort();
     expect(keys).toEqual(
       [
         'allowRunningInsecureContent',
         'contextIsolation',
+        'devTools',
         'experimentalFeatures',
         'navigateOnDragDrop',
         'nodeIntegration',
