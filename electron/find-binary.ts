@@ -1,12 +1,14 @@
 // Finds the Electron executable the way node_modules/electron/index.js does, but
-// without its side effect: requiring that module when the binary is missing starts a
-// download, which cannot work on machines without internet (and hangs on some).
-// Used by `npm start` and the Playwright _electron tests, never by the app itself.
+// without its side effect: requiring that module when the binary is missing starts an
+// unbounded download. `npm start` fetches it itself, bounded in time, when this says
+// it is missing (scripts/electron-fetch.ts); the Playwright _electron tests only look.
+// Never used by the app itself.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export type ElectronBinary = { ok: true; path: string } | { ok: false; reason: string };
+/** `packageDir` on a miss: the binary was never downloaded there, and Electron's installer can fetch it. */
+export type ElectronBinary = { ok: true; path: string } | { ok: false; reason: string; packageDir?: string };
 
 function defaultExecutable(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'Electron.app/Contents/MacOS/Electron';
@@ -37,9 +39,16 @@ export function findElectronBinary(
   } else if (recorded && packageDir) {
     candidate = join(packageDir, 'dist', executable);
   } else {
-    return { ok: false, reason: 'no Electron binary was downloaded (node_modules/electron/path.txt is missing) and ELECTRON_OVERRIDE_DIST_PATH is not set' };
+    return {
+      ok: false,
+      reason: 'no Electron binary was downloaded (node_modules/electron/path.txt is missing) and ELECTRON_OVERRIDE_DIST_PATH is not set',
+      ...(packageDir ? { packageDir } : {}),
+    };
   }
-  if (!existsSync(candidate)) return { ok: false, reason: `no Electron binary at ${candidate}` };
+  if (!existsSync(candidate)) {
+    const fetchable = !env.ELECTRON_OVERRIDE_DIST_PATH && packageDir;
+    return { ok: false, reason: `no Electron binary at ${candidate}`, ...(fetchable ? { packageDir } : {}) };
+  }
   try {
     accessSync(candidate, constants.X_OK);
   } catch {

@@ -1,13 +1,17 @@
-// `npm start`: build, start a local relay on the embedded store (unless RELAY_URL
-// names one), then open the desktop app on it. Where no Electron binary can run, say
-// so in one line and leave the relay serving the web client. Ctrl-C stops everything.
+// `npm start`: fetch Electron's binary if it was never downloaded, build, start a
+// local relay on the embedded store (unless RELAY_URL names one), then open the desktop
+// app on it. Where no Electron binary can be had or run, say so in one line and leave
+// the relay serving the web client. Ctrl-C stops everything.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { findElectronBinary, looksLikeBrokenElectron } from '../electron/find-binary';
+import { findElectronBinary, looksLikeBrokenElectron, type ElectronBinary } from '../electron/find-binary';
+import { fetchElectron } from './electron-fetch';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const STOP_TIMEOUT_MS = 10_000;
 const RELAY_START_TIMEOUT_MS = 60_000;
+/** About 110 MB; ten minutes is a slow line, not a stalled one. */
+const DEFAULT_FETCH_TIMEOUT_S = 600;
 
 const children = new Set<ChildProcess>();
 let stopping = false;
@@ -127,11 +131,38 @@ function launchElectron(binary: string, relayUrl: string): void {
   });
 }
 
+function fetchTimeoutMs(): number {
+  const s = Number(process.env.ELECTRON_FETCH_TIMEOUT_SECONDS);
+  return (Number.isFinite(s) && s > 0 ? s : DEFAULT_FETCH_TIMEOUT_S) * 1000;
+}
+
+/** Electron 45's tooling asks for Node 22.12+; older ones often work, so only say so. */
+function nodeTooOldForElectronTooling(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major < 22 || (major === 22 && minor < 12);
+}
+
+/** The binary, fetched first with Electron's own installer when it was never downloaded. */
+async function electronBinary(): Promise<ElectronBinary> {
+  const found = findElectronBinary();
+  if (found.ok || !found.packageDir) return found;
+  if (nodeTooOldForElectronTooling()) say(`Node ${process.versions.node}: Electron's tooling asks for Node 22.12 or newer; trying anyway.`);
+  say('fetching Electron (first start only, about 110 MB; ELECTRON_MIRROR is honoured)…');
+  const fetched = await fetchElectron({
+    packageDir: found.packageDir,
+    env: process.env,
+    timeoutMs: fetchTimeoutMs(),
+    progress: (line) => say(`fetching Electron: ${line}`),
+  });
+  if (!fetched.ok) return { ok: false, reason: `Electron could not be fetched: ${fetched.reason}` };
+  return findElectronBinary();
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  const electron = findElectronBinary();
+  const electron = await electronBinary();
   run(npmCommand(), ['run', 'build:web']);
   if (electron.ok) run(npmCommand(), ['run', 'build']);
 
@@ -141,7 +172,7 @@ async function main(): Promise<void> {
 
   if (!electron.ok) {
     const tail = external ? '' : ' (Ctrl-C stops the relay)';
-    say(`Electron cannot run here (${electron.reason}); open the web client at ${webClientUrl(relayUrl)}${tail}`);
+    say(`the desktop app cannot start here (${electron.reason}); open the web client at ${webClientUrl(relayUrl)}${tail}`);
     return;
   }
   launchElectron(electron.path, relayUrl);
