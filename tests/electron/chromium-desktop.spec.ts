@@ -229,7 +229,7 @@ test('desktop flow in Chromium: sign in, invite notification click opens that ch
   const bob = await desktopApp(browser);
   const mainWin = bob.core.windows.showMain() as PageWindow;
   const main = await mainWin.page;
-  expect(await main.evaluate(() => Object.keys(window.relaychat ?? {}).sort())).toEqual(['app', 'chat', 'events', 'request', 'session']);
+  expect(await main.evaluate(() => Object.keys(window.relaychat ?? {}).sort())).toEqual(['chat', 'events', 'request', 'session']);
 
   const bobName = `bob${stamp}`;
   await main.getByRole('button', { name: 'Create an account' }).click();

@@ -2,104 +2,17 @@
 // opens that chat's window, one window per chat, the renderer locked down. Runs where
 // an Electron binary exists (a normal install or ELECTRON_OVERRIDE_DIST_PATH); skips
 // with the printed reason elsewhere. The other user is a real client/ connection.
-import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { register } from '../../client/auth';
-import { RelayConnection } from '../../client/connection';
-import { MemoryQueueStorage } from '../../client/queue-storage';
-import type { Chat } from '../../protocol/types';
-import { startRelay, type RelayProcess } from '../helpers/relay-process';
-import { ROOT, electronEnv, ensureBuilt } from './electron-env';
+import { expect, test, type Page } from '@playwright/test';
+import { clickNotification, notifications, skipWithoutElectron, useDesktopDriver, windowCount } from './desktop-driver';
 
-const env = electronEnv();
-if (!env.ok) console.log(`[tests/electron] skipped: ${env.reason}`);
-test.skip(!env.ok, env.ok ? '' : env.reason);
+skipWithoutElectron();
 test.describe.configure({ mode: 'serial' });
 
-interface TestHooks {
-  notifications: Array<{ title: string; body: string; click: () => void }>;
-}
-
-let relay: RelayProcess;
-const userDataDirs: string[] = [];
-const apps: ElectronApplication[] = [];
-const links: RelayConnection[] = [];
-const stamp = Date.now().toString(36).slice(-5);
-
-test.beforeAll(async () => {
-  ensureBuilt();
-  relay = await startRelay();
-});
-
-test.afterAll(async () => {
-  for (const app of apps) await app.close().catch(() => undefined);
-  for (const link of links) link.stop();
-  await relay?.stop();
-  relay?.cleanup();
-  for (const d of userDataDirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function launch(userData?: string): Promise<{ app: ElectronApplication; main: Page; userData: string }> {
-  if (!env.ok) throw new Error(env.reason);
-  const dir = userData ?? mkdtempSync(join(tmpdir(), 'relaychat-electron-'));
-  if (!userData) userDataDirs.push(dir);
-  // Chromium refuses to start as root with its OS sandbox (CI containers).
-  const rootArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-  const app = await _electron.launch({
-    executablePath: env.binary,
-    args: [...rootArgs, ROOT],
-    env: { ...process.env, RELAY_URL: relay.url, RELAYCHAT_USER_DATA: dir, RELAYCHAT_TEST_HOOKS: '1' },
-  });
-  apps.push(app);
-  const main = await app.firstWindow();
-  await main.waitForLoadState('domcontentloaded');
-  main.on('pageerror', (err) => console.error(`[electron renderer] ${err.message}`));
-  return { app, main, userData: dir };
-}
-
-async function signUp(page: Page, username: string, displayName: string): Promise<void> {
-  await page.getByRole('button', { name: 'Create an account' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Display name').fill(displayName);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(page.getByTestId('me-name')).toHaveText(displayName);
-}
-
-/** A second user outside the app: a real connection from client/. */
-async function otherUser(username: string, displayName: string) {
-  const res = await register(relay.url, username, 'correct horse battery', displayName);
-  if (!res.ok) throw new Error(res.error.message);
-  const link = new RelayConnection({ url: relay.url, storage: new MemoryQueueStorage() });
-  links.push(link);
-  const joined: Chat[] = [];
-  link.on('chat:joined', ({ chat }) => joined.push(chat));
-  link.start(res.token);
-  await expect.poll(() => link.state().status).toBe('online');
-  return { link, joined, user: res.user };
-}
-
-function notifications(app: ElectronApplication): Promise<Array<{ title: string; body: string }>> {
-  return app.evaluate(() => {
-    const hooks = (globalThis as { __relaychatTest?: TestHooks }).__relaychatTest;
-    return (hooks?.notifications ?? []).map(({ title, body }) => ({ title, body }));
-  });
-}
-
-function clickNotification(app: ElectronApplication, title: string): Promise<boolean> {
-  return app.evaluate((_electron, wanted) => {
-    const hooks = (globalThis as { __relaychatTest?: TestHooks }).__relaychatTest;
-    const n = hooks?.notifications.filter((x) => x.title === wanted).at(-1);
-    n?.click();
-    return Boolean(n);
-  }, title);
-}
-
-function windowCount(app: ElectronApplication): Promise<number> {
-  return app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
-}
+const driver = useDesktopDriver();
+const { stamp } = driver;
+const launch = (userData?: string) => driver.launch({ userData });
+const signUp = (page: Page, username: string, displayName: string) => driver.signUp(page, username, displayName);
+const otherUser = (username: string, displayName: string) => driver.otherUser(username, displayName);
 
 test('the renderer is locked down: no Node, only the named preload API, no navigation, no new windows', async () => {
   const { app, main } = await launch();
@@ -111,7 +24,7 @@ test('the renderer is locked down: no Node, only the named preload API, no navig
     api: Object.keys(window.relaychat ?? {}).sort(),
     ipc: 'ipcRenderer' in window || 'ipcRenderer' in (window.relaychat ?? {}),
   }));
-  expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: ['app', 'chat', 'events', 'request', 'session'], ipc: false });
+  expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: ['chat', 'events', 'request', 'session'], ipc: false });
 
   const opened = await main.evaluate(() => window.open('https://example.com/') === null);
   expect(opened).toBe(true);
