@@ -119,7 +119,10 @@ function browserWindowFor(target: { kind: 'main' } | { kind: 'chat'; chatId: str
     if (saved?.maximized) win.maximize();
     rememberMainWindow(win);
   }
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    showOverlay(win);
+  });
   void win.loadURL(devServerUrl ? rendererUrl(target, devServerUrl) : rendererUrl(target));
   return {
     contentsId,
@@ -169,6 +172,17 @@ interface TestHooks {
 const testHooks: TestHooks | null =
   process.env.RELAYCHAT_TEST_HOOKS === '1' && !app.isPackaged ? { notifications: [], tray: null, trayCommand: null } : null;
 if (testHooks) (globalThis as { __relaychatTest?: TestHooks }).__relaychatTest = testHooks;
+
+let unreadBadge = 0;
+let overlayIcon: Electron.NativeImage | null = null;
+
+function showOverlay(win: BrowserWindow): void {
+  if (process.platform !== 'win32' || win.isDestroyed()) return;
+  if (unreadBadge === 0) return win.setOverlayIcon(null, '');
+  const size = 16;
+  overlayIcon ??= nativeImage.createFromBitmap(withUnreadDot(Buffer.alloc(size * size * 4), size, size, 0.5), { width: size, height: size });
+  win.setOverlayIcon(overlayIcon, `${unreadBadge} unread`);
+}
 
 function trayIconSize(): number {
   return TRAY_ICON_SIZE[process.platform] ?? DEFAULT_TRAY_ICON_SIZE;
@@ -247,6 +261,12 @@ function startCore(): DesktopCore {
     createLink: (s) => new RelayConnection({ url: s.relayUrl, storage: new FileQueueStorage(outboxFileFor(s.relayUrl, s.user.id)) }),
     isRendererUrl: (url) => isRendererUrl(url, devServerUrl),
     setBadge: (count) => {
+      unreadBadge = count;
+      // Windows has no app badge: the taskbar button gets a red dot overlay instead.
+      if (process.platform === 'win32') {
+        for (const win of BrowserWindow.getAllWindows()) showOverlay(win);
+        return;
+      }
       // Not every desktop shows a badge (Linux needs a Unity launcher); the tray says it then.
       try {
         app.setBadgeCount(count);

@@ -7,11 +7,14 @@ export const DEFAULT_TRAY_ICON_SIZE = 24;
 
 const RED = { b: 0x2b, g: 0x39, r: 0xe5 };
 
-/** A copy of the bitmap with a red dot, a little under half its size, in the top-right corner. */
-export function withUnreadDot(bitmap: Buffer, width: number, height: number): Buffer {
+/**
+ * A copy of the bitmap with a red dot in the top-right corner: a little under half its
+ * size by default; `share` 0.5 fills the whole bitmap (Windows' taskbar overlay).
+ */
+export function withUnreadDot(bitmap: Buffer, width: number, height: number, share = 0.22): Buffer {
   if (bitmap.length !== width * height * 4) throw new RangeError('bitmap size does not match width × height × 4');
   const out = Buffer.from(bitmap);
-  const r = Math.max(2, Math.round(Math.min(width, height) * 0.22));
+  const r = Math.max(2, Math.min(width, height) * share);
   const cx = width - r - 0.5;
   const cy = r + 0.5;
   for (let y = 0; y < height; y++) {

@@ -55,4 +55,12 @@ describe('tray icon unread dot', () => {
     expect(blue.readUInt32LE(((5 * w) + w - 5) * 4)).toBe(0xff2060d0); // the input is untouched
     expect(() => withUnreadDot(Buffer.alloc(10), w, h)).toThrow(RangeError);
   });
+
+  it('fills a transparent bitmap with a round dot for the Windows taskbar overlay', () => {
+    const out = withUnreadDot(Buffer.alloc(16 * 16 * 4), 16, 16, 0.5);
+    const alpha = (x: number, y: number) => out[(y * 16 + x) * 4 + 3];
+    expect(alpha(8, 8)).toBe(255);
+    expect(alpha(0, 0)).toBe(0); // corners stay transparent: a circle, not a square
+    expect(alpha(15, 15)).toBe(0);
+  });
 });
