@@ -115,11 +115,10 @@ function browserWindowFor(target: { kind: 'main' } | { kind: 'chat'; chatId: str
     webPreferences: webPreferencesFor(target.kind, preloadPath, app.isPackaged),
   });
   const contentsId = win.webContents.id;
-  if (target.kind === 'main') {
-    if (saved?.maximized) win.maximize();
-    rememberMainWindow(win);
-  }
+  if (target.kind === 'main') rememberMainWindow(win);
   win.once('ready-to-show', () => {
+    // Maximized only once there is something to show: maximize() shows a hidden window.
+    if (saved?.maximized) win.maximize();
     win.show();
     showOverlay(win);
   });
