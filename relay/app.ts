@@ -7,7 +7,9 @@ import { UserDirectory } from './chat/users';
 import type { Config } from './config';
 import { createHttpApp } from './http';
 import type { Logger } from './log';
-import { Presence } from './presence';
+import { Presence, type PresenceTracker } from './presence';
+import { GlobalPresence } from './presence-global';
+import { connectRedis, type RedisLink } from './redis-link';
 import { SocketLayer } from './sockets';
 import { openStore } from './store';
 
@@ -19,15 +21,15 @@ export interface Relay {
 }
 
 export async function createRelay(config: Config, log: Logger): Promise<Relay> {
+  const redis: RedisLink | null = config.REDIS_URL ? await connectRedis(config.REDIS_URL, log) : null;
   const store = await openStore(config);
-  const presence = new Presence();
+  let sockets: SocketLayer | undefined;
+  const presence: PresenceTracker = redis ? await GlobalPresence.start(redis, (userId, online) => sockets?.announceEdge(userId, online), log) : new Presence();
   const users = new UserDirectory(store);
-  // SQLite has one writer, this process; with MongoDB other relays change membership too
-  const membership = new MembershipCache(store, store.kind === 'sqlite' ? null : 1000);
+  const membership = new MembershipCache(store, membershipTtlMs(store.kind, redis !== null));
   const ctx: RuleContext = { store, presence, users, membership, now: () => new Date(), newId, inviteTtlMs: config.INVITE_TTL_SECONDS * 1000 };
   const accounts = new Accounts(store, users, config.TOKEN_TTL_SECONDS * 1000);
   let accepting = true;
-  let sockets: SocketLayer | undefined;
   const app = createHttpApp({
     accounts,
     store,
@@ -38,7 +40,7 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
     accepting: () => accepting,
   });
   const server = createServer(app);
-  sockets = new SocketLayer(server, { ctx, accounts, presence, config, log });
+  sockets = new SocketLayer(server, { ctx, accounts, presence, redis, config, log });
   const layer = sockets;
   let stopping: Promise<void> | undefined;
   return {
@@ -51,8 +53,19 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
         await layer.shutdown();
         server.closeAllConnections();
         await store.close();
+        await redis?.close();
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * How long a cached member list is trusted. SQLite with one relay: forever, every change
+ * goes through this process. SQLite shared by relays on one host: not at all, since
+ * reading the file costs microseconds. MongoDB: a second (see chat/membership.ts).
+ */
+function membershipTtlMs(kind: 'sqlite' | 'mongo', joined: boolean): number | null {
+  if (kind === 'sqlite') return joined ? 0 : null;
+  return 1000;
 }

@@ -1,7 +1,10 @@
 // Socket.IO: authenticates, validates every payload against protocol/schemas.ts,
 // applies rate limits, calls a chat rule and emits what the rule returns. No chat
-// rule lives here.
+// rule lives here. Every emit goes to rooms (one per user, one per token), never to a
+// socket object held here, so with REDIS_URL socket.io's streams adapter carries it to
+// the sockets of every relay.
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { clientSchemas, describeIssues, type ParsedPayload } from '../protocol/schemas';
@@ -17,7 +20,8 @@ import { expireDue } from './chat/invite-closing';
 import { beginSend } from './chat/messages';
 import type { Config } from './config';
 import type { Logger } from './log';
-import { presenceChange, type Presence } from './presence';
+import { presenceChange, type PresenceTracker } from './presence';
+import type { RedisLink } from './redis-link';
 import { SerialQueue } from './serial-queue';
 
 interface SocketData {
@@ -27,10 +31,17 @@ interface SocketData {
   releaseSlot: () => void;
 }
 
-type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between relays (serverSideEmit): a chat's members changed, cached lists are stale. */
+interface InterServerEvents {
+  'membership:forget': (chatId: string) => void;
+}
+
+type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const userRoom = (id: string): string => `user:${id}`;
+/** Logout disconnects by token; the room name carries only the token's hash. */
+const tokenRoom = (tokenHash: string): string => `token:${tokenHash}`;
 
 /** Events that read and then write several records: run one at a time per process. */
 const SERIAL: ReadonlySet<ClientEvent> = new Set([
@@ -73,7 +84,9 @@ const isEvent = (name: string): name is ClientEvent => Object.hasOwn(clientSchem
 export interface SocketDeps {
   ctx: RuleContext;
   accounts: Accounts;
-  presence: Presence;
+  presence: PresenceTracker;
+  /** Set when relays are joined through Redis (REDIS_URL). */
+  redis: RedisLink | null;
   config: Config;
   log: Logger;
 }
@@ -81,7 +94,6 @@ export interface SocketDeps {
 export class SocketLayer {
   readonly io: RelayServer;
   private readonly serial = new SerialQueue();
-  private readonly byToken = new Map<string, Set<RelaySocket>>();
   private readonly inflight = new Set<Promise<unknown>>();
   /** Per user, connections authenticated but not yet connected. */
   private readonly handshakes = new Map<string, number>();
@@ -101,7 +113,13 @@ export class SocketLayer {
       maxHttpBufferSize: 64 * 1024,
       pingInterval: 10_000,
       pingTimeout: 10_000,
+      ...(deps.redis ? { adapter: createAdapter(deps.redis) } : {}),
     });
+    if (deps.redis) {
+      const membership = deps.ctx.membership;
+      membership.onForget = (chatId) => this.io.serverSideEmit('membership:forget', chatId);
+      this.io.on('membership:forget', (chatId) => membership.dropRemote(chatId));
+    }
     // 10/s sustained with bursts of 100: the steady limiter first, then a burst allowance
     // that refills over a minute, so a reconnecting client can flush its queue at once.
     this.sendLimiter = new BurstyRateLimiter(
@@ -150,11 +168,8 @@ export class SocketLayer {
   private onConnection(socket: RelaySocket): void {
     const { user, tokenHash } = socket.data;
     socket.data.releaseSlot();
-    void socket.join(userRoom(user.id));
-    let set = this.byToken.get(tokenHash);
-    if (!set) this.byToken.set(tokenHash, (set = new Set()));
-    set.add(socket);
-    if (this.deps.presence.connected(user.id)) this.track(this.announcePresence(user, true));
+    void socket.join([userRoom(user.id), tokenRoom(tokenHash)]);
+    this.track(this.presenceEdge(this.deps.presence.connected(user.id), user, true));
 
     // Per socket, sends are handed to the store in arrival order (rule 8); the store
     // keeps that order, so the chain only waits for each send to be queued, not stored.
@@ -176,15 +191,35 @@ export class SocketLayer {
     });
 
     socket.on('disconnect', () => {
-      set.delete(socket);
-      if (set.size === 0) this.byToken.delete(tokenHash);
-      if (this.deps.presence.disconnected(user.id)) this.track(this.announcePresence(user, false));
+      this.track(this.presenceEdge(this.deps.presence.disconnected(user.id), user, false));
     });
+  }
+
+  private async presenceEdge(edge: Promise<boolean>, user: User, online: boolean): Promise<void> {
+    try {
+      if (await edge) await this.announcePresence(user, online);
+    } catch (err) {
+      this.deps.log.error({ err }, 'presence update failed');
+    }
+  }
+
+  /** An edge found apart from this relay's sockets (a dead relay's users, say). */
+  announceEdge(userId: string, online: boolean): void {
+    this.track(
+      this.deps.ctx.users.get(userId).then(
+        (user) => this.announcePresence(user, online),
+        (err: unknown) => this.deps.log.error({ err }, 'presence update failed'),
+      ),
+    );
   }
 
   private async announcePresence(user: User, online: boolean): Promise<void> {
     try {
-      this.deliver(await presenceChange(this.deps.ctx.store, user, online));
+      const emits = await presenceChange(this.deps.ctx.store, user, online);
+      // Another relay may have announced the opposite edge while the audience was read:
+      // the later state wins, so a stale edge is dropped.
+      if (this.deps.presence.shared && (await this.deps.presence.isOnline(user.id)) !== online) return;
+      this.deliver(emits);
     } catch (err) {
       this.deps.log.error({ err }, 'presence fan-out failed');
     }
@@ -275,16 +310,24 @@ export class SocketLayer {
     }
   }
 
-  /** Logout: every socket that authenticated with this token is disconnected. */
+  /** Logout: every socket that authenticated with this token, on every relay, is disconnected. */
   disconnectToken(token: string): void {
-    for (const s of this.byToken.get(hashToken(token)) ?? []) s.disconnect(true);
+    this.io.in(tokenRoom(hashToken(token))).disconnectSockets(true);
   }
 
-  /** Stops taking events, waits (bounded) for the ones in flight, then closes sockets. */
+  /**
+   * Stops taking events, waits (bounded) for the ones in flight, then closes this
+   * relay's sockets; their users' presence is settled (other relays told) before the
+   * link to the other relays closes.
+   */
   async shutdown(timeoutMs = 5000): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweeper);
     const deadline = new Promise((res) => setTimeout(res, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    this.io.local.disconnectSockets(true);
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    await Promise.race([this.deps.presence.close().catch((err: unknown) => this.deps.log.error({ err }, 'presence close failed')), deadline]);
     await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
     await new Promise<void>((res) => void this.io.close(() => res()));
   }

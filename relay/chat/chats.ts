@@ -39,7 +39,7 @@ export async function chatOfMember(ctx: RuleContext, chatId: string, userId: str
 
 /** The chat's member ids, if `userId` is one of them (cached: the hot paths use this). */
 export async function membersIfMember(ctx: RuleContext, chatId: string, userId: string): Promise<readonly string[]> {
-  const members = await ctx.membership.membersOf(chatId);
+  const members = await ctx.membership.membersOf(chatId, userId);
   if (!members || !members.includes(userId)) throw notFound('chat');
   return members;
 }

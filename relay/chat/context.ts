@@ -6,8 +6,11 @@ import type { Store } from '../store/types';
 import type { MembershipCache } from './membership';
 import type { UserDirectory } from './users';
 
+/** Who is online: on every relay, when several are joined (an answer may need Redis). */
 export interface PresenceView {
-  isOnline(userId: string): boolean;
+  isOnline(userId: string): Promise<boolean>;
+  /** The ones among `userIds` who are online, asked all at once. */
+  onlineAmong(userIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export interface RuleContext {

@@ -12,7 +12,12 @@ async function otherUser(ctx: RuleContext, me: User, username: string): Promise<
   return other;
 }
 
-const asMember = (ctx: RuleContext, u: User): Member => ({ id: u.id, username: u.username, displayName: u.displayName, online: ctx.presence.isOnline(u.id) });
+const asMember = async (ctx: RuleContext, u: User): Promise<Member> => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  online: await ctx.presence.isOnline(u.id),
+});
 
 export async function listFriends(ctx: RuleContext, me: User): Promise<FriendsListResult> {
   const lists = await ctx.store.friendLists(me.id);
@@ -23,11 +28,11 @@ export async function listFriends(ctx: RuleContext, me: User): Promise<FriendsLi
   };
 }
 
-function befriended(ctx: RuleContext, me: User, other: User): Outcome<{ friend: Member }> {
-  const friend = asMember(ctx, other);
+async function befriended(ctx: RuleContext, me: User, other: User): Promise<Outcome<{ friend: Member }>> {
+  const friend = await asMember(ctx, other);
   return {
     result: { friend },
-    emits: [emit([me.id], 'friend:added', { friend }), emit([other.id], 'friend:added', { friend: asMember(ctx, me) })],
+    emits: [emit([me.id], 'friend:added', { friend }), emit([other.id], 'friend:added', { friend: await asMember(ctx, me) })],
   };
 }
 
@@ -38,7 +43,7 @@ export async function requestFriend(ctx: RuleContext, me: User, username: string
   if (state === 'friends') throw new RelayError('already_friends', `you and ${other.username} are friends already`);
   if (state === 'incoming') {
     await ctx.store.makeFriends(me.id, other.id);
-    return { result: {}, emits: befriended(ctx, me, ctx.users.remember(other)).emits };
+    return { result: {}, emits: (await befriended(ctx, me, ctx.users.remember(other))).emits };
   }
   // asking twice is harmless: the request simply stands
   if (state === 'outgoing') return { result: {}, emits: [] };

@@ -64,7 +64,7 @@ export async function createInvite(ctx: RuleContext, me: User, p: { to: string; 
   ctx.users.remember(to);
   const plan = await planFor(ctx, me.id, to.id, p.chatId ?? null);
   if ((await ctx.store.friendState(me.id, to.id)) !== 'friends') throw new RelayError('not_friends', `${to.username} is not your friend`);
-  if (!ctx.presence.isOnline(to.id)) throw new RelayError('not_online', `${to.username} is not online`);
+  if (!(await ctx.presence.isOnline(to.id))) throw new RelayError('not_online', `${to.username} is not online`);
   await refuseDuplicate(ctx, plan.memberIds);
   if (await ctx.store.findPendingInvite(me.id, to.id, plan.targetKey)) throw new RelayError('already_invited', `you have already invited ${to.username}`);
 

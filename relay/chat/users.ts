@@ -31,6 +31,8 @@ export class UserDirectory {
   }
 
   async members(ids: readonly string[], presence: PresenceView): Promise<Member[]> {
-    return (await this.many(ids)).map((u) => ({ ...u, online: presence.isOnline(u.id) }));
+    const users = await this.many(ids);
+    const online = await presence.onlineAmong(users.map((u) => u.id));
+    return users.map((u) => ({ ...u, online: online.has(u.id) }));
   }
 }
