@@ -58,6 +58,12 @@ const fake = vi.hoisted(() => {
       return false;
     }
     maximize() {}
+    focused = 0;
+    show() {}
+    focus() {
+      this.focused++;
+    }
+    restore() {}
     isMaximized() {
       return false;
     }
@@ -131,7 +137,7 @@ const fake = vi.hoisted(() => {
     },
     shell: { openExternal: async () => undefined },
   };
-  return { state, electron, EventSource };
+  return { state, electron, EventSource, BrowserWindow };
 });
 
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
@@ -238,6 +244,13 @@ describe('electron/main.ts wiring', () => {
     for (const l of fake.state.appListeners.get('before-quit') ?? []) l();
     allClosed();
     expect(fake.state.quits).toBe(2);
+  });
+
+  it('a second launch focuses the running app instead of opening another', () => {
+    const before = fake.BrowserWindow.all.length;
+    for (const l of fake.state.appListeners.get('second-instance') ?? []) l();
+    expect(fake.BrowserWindow.all.length).toBe(before);
+    expect(fake.BrowserWindow.all[0]!.focused).toBe(1);
   });
 
   it('refuses every permission the page asks for', () => {
