@@ -1,9 +1,23 @@
-// Message times: "14:05" today, "Mar 3, 14:05" before that. createdAt is display-only.
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+// Message times in the reader's locale: "2:05 PM" (or "14:05") today, "Mar 3, 2:05 PM"
+// before that; the hour without a leading zero, as people write it. The full date and
+// time is for hovering. createdAt is display-only.
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+function parse(iso: string): Date | null {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
 
 export function formatTime(iso: string, now: Date = new Date()): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
+  const d = parse(iso);
+  if (!d) return '';
   return d.toDateString() === now.toDateString() ? timeOnly.format(d) : dateTime.format(d);
+}
+
+/** "Tuesday, March 3, 2026 at 2:05 PM": for the title of a message's time. */
+export function formatFullTime(iso: string): string {
+  const d = parse(iso);
+  return d ? full.format(d) : '';
 }

@@ -23,10 +23,12 @@ export function useFocusedChat(route: Ref<Route>): void {
   });
 
   watch(focused, (id) => bridge.setFocusedChat(id), { immediate: true });
+  // Keyed on the unread count, not on lastSeq: whatever makes the chat on screen unread
+  // (a new message, or a snapshot from the relay that predates our last read) reads it.
   watch(
-    () => (focused.value ? chats.byId[focused.value]?.lastSeq : undefined),
-    () => {
-      if (focused.value) void chats.markRead(focused.value);
+    [focused, () => (focused.value ? chats.unread(focused.value) : 0)],
+    ([id, n]) => {
+      if (id && n > 0) void chats.markRead(id);
     },
     { immediate: true },
   );

@@ -1,9 +1,10 @@
 // The chats you are a member of, their unread counts, and (on the web) which chats are
 // open as tabs. Unread = lastSeq - readSeq, kept in step by chat:message and chat:read.
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { Chat, Member, Message, User } from '../../protocol/types';
 import { useBridge } from '../bridge/inject';
+import { recallOpenChats, rememberOpenChats } from '../app/openChatsMemory';
 import { useRelayRequest } from './relayRequest';
 import { useSessionStore } from './session';
 
@@ -18,10 +19,25 @@ export const useChatsStore = defineStore('chats', () => {
   /** Web only: chats open as tabs, and the one in front. */
   const openIds = ref<string[]>([]);
   const activeId = ref<string | null>(null);
+  /** Counts open() calls, even of the chat already in front: a narrow layout puts its sidebar away on each. */
+  const opened = ref(0);
   /** Who left each chat while we watched, so a direct chat still says whose it is. */
   const departed = ref<Record<string, User[]>>({});
   /** The list has been read from the relay at least once. */
   const loaded = ref(false);
+  /** The remembered tabs were reopened (web): from then on, changes to them are remembered. */
+  let tabsRecalled = false;
+
+  /**
+   * A chat as the relay now describes it, merged with what we already know. The relay's
+   * snapshot (a chat:list answer, an invite:accept ack, chat:joined) can have been taken
+   * before a read or a message we have already seen, and seqs only grow: a position
+   * never moves back, or the chat on screen would show its read messages as unread.
+   */
+  function merged(known: Chat | undefined, fresh: Chat): Chat {
+    if (!known) return fresh;
+    return { ...fresh, lastSeq: Math.max(known.lastSeq, fresh.lastSeq), readSeq: Math.max(known.readSeq, fresh.readSeq) };
+  }
 
   const list = computed(() =>
     Object.values(byId.value).sort((a, b) => (activity.value[b.id] ?? b.createdAt).localeCompare(activity.value[a.id] ?? a.createdAt)),
@@ -48,21 +64,44 @@ export const useChatsStore = defineStore('chats', () => {
     const res = await request('chat:list', {});
     if (!res.ok) return;
     const next: Record<string, Chat> = {};
-    for (const c of res.value.chats) next[c.id] = c;
+    for (const c of res.value.chats) next[c.id] = merged(byId.value[c.id], c);
     byId.value = next;
     loaded.value = true;
+    if (!tabsRecalled) recallTabs();
     // Tabs of chats we are no longer in (left on another device while away) close.
     openIds.value = openIds.value.filter((id) => id in next);
     if (activeId.value && !(activeId.value in next)) activeId.value = openIds.value[0] ?? null;
   }
 
+  /** Web: reopen the tabs this user had open before the reload, behind any opened since. */
+  function recallTabs(): void {
+    const me = session.user?.id;
+    if (!me) return;
+    tabsRecalled = true;
+    if (bridge.platform !== 'web') return;
+    const kept = recallOpenChats(me);
+    if (!kept) return;
+    const reopened = kept.open.filter((id) => id in byId.value && !openIds.value.includes(id));
+    openIds.value = [...reopened, ...openIds.value];
+    if (!activeId.value && kept.active && openIds.value.includes(kept.active)) activeId.value = kept.active;
+    else if (!activeId.value) activeId.value = openIds.value[0] ?? null;
+  }
+
+  watch([openIds, activeId], ([open, active]) => {
+    const me = session.user?.id;
+    // Before the recall, the empty startup state would overwrite what is to be recalled.
+    if (!tabsRecalled || !me || bridge.platform !== 'web') return;
+    rememberOpenChats(me, { open, active });
+  });
+
   function upsert(chat: Chat): void {
-    byId.value = { ...byId.value, [chat.id]: chat };
+    byId.value = { ...byId.value, [chat.id]: merged(byId.value[chat.id], chat) };
     activity.value = { ...activity.value, [chat.id]: new Date().toISOString() };
   }
 
   /** Web: bring the chat's tab to the front. Electron main window: open its own window. */
   function open(chatId: string): void {
+    opened.value++;
     if (bridge.platform === 'electron') {
       bridge.openChat(chatId);
       return;
@@ -137,6 +176,8 @@ export const useChatsStore = defineStore('chats', () => {
   }
 
   function reset(): void {
+    // First, so the clearing below is not remembered as this user's (or the next one's) tabs.
+    tabsRecalled = false;
     byId.value = {};
     activity.value = {};
     openIds.value = [];
@@ -151,6 +192,7 @@ export const useChatsStore = defineStore('chats', () => {
     openIds,
     openChats,
     activeId,
+    opened,
     loaded,
     totalUnread,
     unread,

@@ -5,12 +5,14 @@ import { ref } from 'vue';
 import type { User } from '../../protocol/types';
 import { useBridge } from '../bridge/inject';
 import { useRelayRequest } from './relayRequest';
+import { useConnectionStore } from './connection';
 
 export const TYPING_SHOW_MS = 3000;
 export const TYPING_SEND_EVERY_MS = 2000;
 
 export const useTypingStore = defineStore('typing', () => {
   const request = useRelayRequest(useBridge());
+  const connection = useConnectionStore();
   /** chatId -> userId -> who and until when. */
   const typing = ref<Record<string, Record<string, { user: User; until: number }>>>({});
   const lastSent = new Map<string, number>();
@@ -41,11 +43,18 @@ export const useTypingStore = defineStore('typing', () => {
     return Object.values(typing.value[chatId] ?? {}).map((e) => e.user);
   }
 
+  /**
+   * A typing hint is worth something only now: while the relay is unreachable it is
+   * dropped (not queued, not retried, and not sent once the 2 s are up, so the first
+   * keystroke after the reconnect sends one), and a hint that fails is no news to anyone.
+   */
   function iAmTyping(chatId: string): void {
+    const status = connection.state.status;
+    if (status === 'reconnecting' || status === 'connecting') return;
     const now = Date.now();
     if (now - (lastSent.get(chatId) ?? 0) < TYPING_SEND_EVERY_MS) return;
     lastSent.set(chatId, now);
-    void request('chat:typing', { chatId });
+    void request('chat:typing', { chatId }, { quiet: true });
   }
 
   function reset(): void {
