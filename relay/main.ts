@@ -4,10 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { createRelay } from './app';
 import { loadConfig } from './config';
 import { createLogger } from './log';
+import { StartupRefused } from './startup-refused';
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
-const relay = await createRelay(config, log);
+const relay = await createRelay(config, log).catch((e: unknown) => {
+  if (!(e instanceof StartupRefused)) throw e;
+  console.error(`relay cannot start: ${e.message}`);
+  process.exit(1);
+});
 
 relay.server.listen(config.PORT, config.HOST, () => {
   const { port } = relay.server.address() as AddressInfo;

@@ -3,6 +3,7 @@
 // adapter opens its own extra connections for blocking reads and pub/sub).
 import { createClient } from 'redis';
 import type { Logger } from './log';
+import { StartupRefused } from './startup-refused';
 
 /** How long start-up waits for Redis before the relay gives up with one line. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -35,7 +36,7 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisLink>
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cannot reach Redis at REDIS_URL within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new StartupRefused(`cannot reach Redis at REDIS_URL within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
   });
   try {
     await Promise.race([client.connect(), timeout]);

@@ -8,5 +8,14 @@ export async function openStore(config: Config): Promise<Store> {
     return openMongoStore(config.MONGODB_URI);
   }
   const { openSqliteStore } = await import('./sqlite');
-  return openSqliteStore(config.DATA_DIR);
+  const { lockDataDir } = await import('./data-dir-lock');
+  // joined relays share the file; one on its own keeps it to itself (data-dir-lock.ts)
+  const shared = config.REDIS_URL !== undefined;
+  const lock = await lockDataDir(config.DATA_DIR, shared);
+  try {
+    return await openSqliteStore(config.DATA_DIR, { shared, lock });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }

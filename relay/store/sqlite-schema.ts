@@ -112,11 +112,18 @@ export const MIGRATIONS: string[] = [
 ];
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  for (;;) {
+    // The version is read under the write lock: relays started at once on one DATA_DIR
+    // would otherwise all see the same version and apply the same step twice.
+    const more = db
+      .transaction(() => {
+        const v = db.pragma('user_version', { simple: true }) as number;
+        if (v >= MIGRATIONS.length) return false;
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+        return true;
+      })
+      .immediate();
+    if (!more) return;
   }
 }

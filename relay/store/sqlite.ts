@@ -4,10 +4,19 @@
 // previous flush ran commit in one transaction on their own connection, and resolve
 // once an fdatasync of the WAL, off the event loop, has put them on disk. WAL
 // checkpoints run on a helper thread.
+//
+// Relays joined through Redis may share the file (`shared`), each process with its own
+// connections. What keeps that correct: seq is taken from the chat row inside the
+// append's write transaction, so the write lock orders commits in seq order across
+// processes too; every transaction that reads and then writes is BEGIN IMMEDIATE (a
+// deferred one that read first fails at once with SQLITE_BUSY_SNAPSHOT when another
+// process wrote meanwhile, no busy wait); and a read that may see another process's
+// appends waits for an fdatasync of the WAL begun after it (durableAfterRead).
 import Database from 'better-sqlite3';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus } from '../../protocol/types';
+import type { DataDirLock } from './data-dir-lock';
 import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
 import { WalSync } from './sqlite-wal-sync';
@@ -97,7 +106,13 @@ export class SqliteStore implements Store {
   /** Set when a commit fails (e.g. disk full); cleared once writing works again. */
   private lastWriteError: unknown = null;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    /** Other relay processes write the file too. */
+    private readonly shared = false,
+    /** Released on close. */
+    private readonly lock: DataDirLock | null = null,
+  ) {
     this.db = new Database(file);
     configure(this.db);
     migrate(this.db);
@@ -241,7 +256,7 @@ export class SqliteStore implements Store {
       this.q.removeRequest.run(b, a);
       this.q.addFriendship.run(a, b, now);
       this.q.addFriendship.run(b, a, now);
-    })();
+    }).immediate();
   }
 
   async removeFriendship(a: string, b: string): Promise<boolean> {
@@ -249,7 +264,7 @@ export class SqliteStore implements Store {
       const n = this.q.removeFriendship.run(a, b).changes;
       this.q.removeFriendship.run(b, a);
       return n > 0;
-    })();
+    }).immediate();
   }
 
   async friendLists(userId: string): Promise<FriendLists> {
@@ -280,7 +295,7 @@ export class SqliteStore implements Store {
       if (!existing) this.q.insertChat.run(chat.id, chat.kind, chat.pairKey, chat.createdAt);
       for (const u of memberIds) this.q.addMember.run(id, u, id);
       return this.refreshMemberKey(id)!;
-    })();
+    }).immediate();
   }
 
   async addMembers(chatId: string, userIds: string[]): Promise<ChatRecord | null> {
@@ -288,14 +303,14 @@ export class SqliteStore implements Store {
       if (!this.q.chat.get(chatId)) return null;
       for (const u of userIds) this.q.addMember.run(chatId, u, chatId);
       return this.refreshMemberKey(chatId);
-    })();
+    }).immediate();
   }
 
   async removeMember(chatId: string, userId: string): Promise<ChatRecord | null> {
     return this.db.transaction(() => {
       if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
       return this.refreshMemberKey(chatId);
-    })();
+    }).immediate();
   }
 
   async deleteChat(chatId: string): Promise<void> {
@@ -304,10 +319,28 @@ export class SqliteStore implements Store {
   }
 
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
-    const durable = this.durable; // lastSeq may count appends still being flushed
+    const durable = this.durableAfterRead(); // lastSeq may count appends still being flushed
     const list = this.q.chatsOf.all(userId).map((row) => ({ chat: this.chatRecord(row), readSeq: row.read_seq ?? 0 }));
-    await durable;
+    await durable();
     return list;
+  }
+
+  /**
+   * Call before a read of appended rows; the function it returns settles once what that
+   * read saw is on disk. This process's own appends: the flush already under way. With
+   * other processes appending too, their commits are in the WAL but maybe not yet on
+   * disk: an fdatasync of the WAL begun after the read covers them.
+   */
+  private durableAfterRead(): () => Promise<void> {
+    if (!this.shared) {
+      const durable = this.durable;
+      return () => durable;
+    }
+    return () =>
+      this.walSync.sync().catch((e: unknown) => {
+        // no WAL file yet: no process has appended anything, so nothing waits for disk
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      });
   }
 
   async findChatByMembers(memberIds: readonly string[]): Promise<ChatRecord | null> {
@@ -321,7 +354,7 @@ export class SqliteStore implements Store {
       if (!chat) return 0;
       this.q.markRead.run(chatId, userId, Math.min(seq, chat.last_seq));
       return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
-    })();
+    }).immediate();
   }
 
   async getReadSeq(chatId: string, userId: string): Promise<number> {
@@ -429,9 +462,9 @@ export class SqliteStore implements Store {
   async history(chatId: string, q: HistoryQuery): Promise<HistoryPage> {
     // what is read here may include appends still being flushed: answered once they are
     // on disk, so no reader ever sees a message a power cut could take back
-    const durable = this.durable;
+    const durable = this.durableAfterRead();
     const page = this.readHistory(chatId, q);
-    await durable;
+    await durable();
     return page;
   }
 
@@ -480,7 +513,7 @@ export class SqliteStore implements Store {
       const due = this.q.dueInvites.all(now).map(toInvite);
       for (const i of due) this.q.closeInvite.run('expired', i.id);
       return due.map((i) => ({ ...i, status: 'expired' as const }));
-    })();
+    }).immediate();
   }
 
   /**
@@ -506,10 +539,11 @@ export class SqliteStore implements Store {
     await this.checkpointer?.stop();
     this.appendDb.close();
     this.db.close();
+    this.lock?.release();
   }
 }
 
-export async function openSqliteStore(dataDir: string): Promise<Store> {
+export async function openSqliteStore(dataDir: string, opts: { shared?: boolean; lock?: DataDirLock } = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  return new SqliteStore(join(dataDir, 'relay.sqlite'));
+  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null);
 }
