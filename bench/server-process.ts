@@ -29,6 +29,8 @@ export interface ServerSpec {
   env?: Record<string, string>;
   nodeArgs?: string[];
   startTimeoutMs?: number;
+  /** Another checkout to run the script from (a before/after comparison); default this one. */
+  root?: string;
 }
 
 export function readRssKib(pid: number): number {
@@ -51,8 +53,9 @@ export function readCpuMs(pid: number): number {
 }
 
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(ROOT, spec.script)], {
-    cwd: ROOT,
+  const root = spec.root ?? ROOT;
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(root, spec.script)], {
+    cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,7 @@ import { MembershipCache } from './chat/membership';
 import { UserDirectory } from './chat/users';
 import type { Config } from './config';
 import { createHttpApp } from './http';
+import { PasswordHasher } from './password-hasher';
 import type { Logger } from './log';
 import { Presence, type PresenceTracker } from './presence';
 import { GlobalPresence } from './presence-global';
@@ -28,7 +29,8 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
   const users = new UserDirectory(store);
   const membership = new MembershipCache(store, membershipTtlMs(store.kind, redis !== null));
   const ctx: RuleContext = { store, presence, users, membership, now: () => new Date(), newId, inviteTtlMs: config.INVITE_TTL_SECONDS * 1000 };
-  const accounts = new Accounts(store, users, config.TOKEN_TTL_SECONDS * 1000);
+  const hasher = new PasswordHasher(config.MAX_PASSWORD_HASHES);
+  const accounts = new Accounts(store, users, config.TOKEN_TTL_SECONDS * 1000, hasher);
   let accepting = true;
   const app = createHttpApp({
     accounts,
@@ -36,6 +38,10 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
     log,
     webDir: config.WEB_DIR,
     loginAttempts: config.LOGIN_ATTEMPTS,
+    loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+    registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
+    trustProxy: config.TRUST_PROXY,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     onLogout: (token) => sockets?.disconnectToken(token),
     accepting: () => accepting,
   });
@@ -53,6 +59,7 @@ export async function createRelay(config: Config, log: Logger): Promise<Relay> {
         await layer.shutdown();
         server.closeAllConnections();
         await store.close();
+        await hasher.close();
         await redis?.close();
       })();
       return stopping;

@@ -1,6 +1,7 @@
 // Relay settings from the environment (docs/protocol.md, "Starting the relay";
 // the table in README.md), read once.
 import { z } from 'zod';
+import { parseAllowedOrigins } from './origins';
 
 const int = (def: number) => z.coerce.number().int().min(0).default(def);
 
@@ -22,6 +23,26 @@ const schema = z.object({
   MAX_SOCKETS_PER_USER: int(20),
   /** sign-in attempts per username and address in 15 minutes before 429 (a person mistyping stays far below) */
   LOGIN_ATTEMPTS: int(20).pipe(z.number().min(1)),
+  /** sign-in attempts from one address in 15 minutes, whatever the usernames (a class behind one address stays below) */
+  LOGIN_ATTEMPTS_PER_ADDRESS: int(300).pipe(z.number().min(1)),
+  /** accounts created from one address in an hour */
+  REGISTRATIONS_PER_ADDRESS: int(100).pipe(z.number().min(1)),
+  /** password hashes running or waiting (about 50 ms each, one at a time): beyond that, sign-ins answer 429 at once */
+  MAX_PASSWORD_HASHES: int(64).pipe(z.number().min(1)),
+  /** how many proxies in front of the relay to believe about the client's address and host; 0: none */
+  TRUST_PROXY: int(0).transform((n) => (n === 0 ? (false as const) : n)),
+  /** browser origins allowed besides the relay's own and the desktop app's, comma-separated */
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      try {
+        return parseAllowedOrigins(s);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+        return z.NEVER;
+      }
+    }),
   /** where the built web client is; served at / when it exists */
   WEB_DIR: z.string().default('dist/web'),
 });

@@ -20,6 +20,7 @@ import { expireDue } from './chat/invite-closing';
 import { beginSend } from './chat/messages';
 import type { Config } from './config';
 import type { Logger } from './log';
+import { originAllowed } from './origins';
 import { presenceChange, type PresenceTracker } from './presence';
 import type { RedisLink } from './redis-link';
 import { SerialQueue } from './serial-queue';
@@ -113,6 +114,11 @@ export class SocketLayer {
       maxHttpBufferSize: 64 * 1024,
       pingInterval: 10_000,
       pingTimeout: 10_000,
+      // Pages of other sites may not connect with a visitor's browser (relay/origins.ts).
+      allowRequest: (req, callback) => {
+        const forwarded = deps.config.TRUST_PROXY ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+        callback(null, originAllowed(req.headers.origin, forwarded || req.headers.host, deps.config.ALLOWED_ORIGINS));
+      },
       ...(deps.redis ? { adapter: createAdapter(deps.redis) } : {}),
     });
     if (deps.redis) {
