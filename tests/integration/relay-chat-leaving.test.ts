@@ -1,11 +1,24 @@
 // Chats after leaving: forks of a half-empty direct chat, duplicate member sets that
 // arise by leaving (rules 4, 5), and leaving itself (rule 7).
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
 import { anotherSocket, chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
 
 const relay = useRelay();
+
+/** Rows of the chat in the relay's store file, read by a connection of the test's own. */
+function rowsOnDisk(chatId: string): { chats: number; members: number; messages: number } {
+  const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string, column: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).get(chatId) as { n: number }).n;
+    return { chats: count('chats', 'id'), members: count('members', 'chat_id'), messages: count('messages', 'chat_id') };
+  } finally {
+    db.close();
+  }
+}
 
 describe('forks and duplicates after leaving (rules 4, 5)', () => {
   it('inviting someone else into a direct chat the other has left makes a group of the current members plus the invitee', async () => {
@@ -100,6 +113,7 @@ describe('leaving (rule 7)', () => {
     const { members, chat } = await group(relay.url, 3);
     const [a, b, c] = members as [TestUser, TestUser, TestUser];
     await sendMany(a, chat.id, 2);
+    expect(rowsOnDisk(chat.id)).toEqual({ chats: 1, members: 3, messages: 2 });
     await ok(a.socket, 'chat:leave', { chatId: chat.id });
     await ok(b.socket, 'chat:leave', { chatId: chat.id });
     const left = waitFor(c.socket, 'chat:left');
@@ -107,6 +121,8 @@ describe('leaving (rule 7)', () => {
     await left;
     for (const u of members) await expectChatHidden(u.socket, chat.id);
     expectError(await call(c.socket, 'invite:create', { to: a.user.username, chatId: chat.id }), 'not_found');
+    // Deleted, not merely hidden: the chat and every message are gone from the store file.
+    expect(rowsOnDisk(chat.id)).toEqual({ chats: 0, members: 0, messages: 0 });
     closeAll(...members);
   });
 
