@@ -13,6 +13,7 @@ import { GlobalPresence } from './presence-global';
 import { connectRedis, type RedisLink } from './redis-link';
 import { SocketLayer } from './sockets';
 import { openStore } from './store';
+import type { WalDurability } from './store/sqlite';
 
 export interface Relay {
   server: Server;
@@ -21,9 +22,17 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-export async function createRelay(config: Config, log: Logger): Promise<Relay> {
+/** `durability`: tests hold or fail the store's WAL flush through it (store/sqlite.ts). */
+export async function createRelay(config: Config, log: Logger, durability: WalDurability = {}): Promise<Relay> {
   const redis: RedisLink | null = config.REDIS_URL ? await connectRedis(config.REDIS_URL, log) : null;
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    // After a failed flush nothing may be acknowledged again (store/sqlite-wal-sync.ts).
+    onFatal: (err) => {
+      log.fatal({ err }, 'the WAL could not be flushed to disk; stopping so nothing more is acknowledged');
+      process.exit(1);
+    },
+    ...durability,
+  });
   let sockets: SocketLayer | undefined;
   const presence: PresenceTracker = redis ? await GlobalPresence.start(redis, (userId, online) => sockets?.announceEdge(userId, online), log) : new Presence();
   const users = new UserDirectory(store);

@@ -19,8 +19,11 @@ relay.server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   console.log(`relay listening on http://${host}:${port}`);
 });
-relay.server.on('error', (err) => {
-  log.fatal({ err }, 'cannot listen');
+relay.server.on('error', (err: NodeJS.ErrnoException) => {
+  // The one mistake everyone makes (a second relay, another app on 3000): said plainly.
+  if (err.code === 'EADDRINUSE') console.error(`relay cannot start: port ${config.PORT} on ${config.HOST} is already in use; set PORT to a free port (PORT=0 picks one)`);
+  else if (err.code === 'EACCES') console.error(`relay cannot start: not allowed to listen on port ${config.PORT} on ${config.HOST}; set PORT to another port`);
+  else log.fatal({ err }, 'cannot listen');
   process.exit(1);
 });
 

@@ -1,8 +1,10 @@
 // Picks the store: MongoDB when MONGODB_URI is set, the embedded SQLite file otherwise.
 import type { Config } from '../config';
+import type { WalDurability } from './sqlite';
 import type { Store } from './types';
 
-export async function openStore(config: Config): Promise<Store> {
+/** `durability`: the embedded store's flush-failure handler and test seam (sqlite.ts). */
+export async function openStore(config: Config, durability: WalDurability = {}): Promise<Store> {
   if (config.MONGODB_URI) {
     const { openMongoStore } = await import('./mongo');
     return openMongoStore(config.MONGODB_URI);
@@ -13,7 +15,7 @@ export async function openStore(config: Config): Promise<Store> {
   const shared = config.REDIS_URL !== undefined;
   const lock = await lockDataDir(config.DATA_DIR, shared);
   try {
-    return await openSqliteStore(config.DATA_DIR, { shared, lock });
+    return await openSqliteStore(config.DATA_DIR, { shared, lock, ...durability });
   } catch (e) {
     lock.release();
     throw e;

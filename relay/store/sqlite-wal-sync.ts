@@ -5,9 +5,21 @@
 // libuv's thread pool so the event loop never waits on the disk. Commits made while
 // one fdatasync runs are all covered by the next one, so one disk flush serves every
 // commit of that moment, however many there were.
+//
+// A failed fdatasync is fatal (`onFailure`): after an I/O error Linux may drop the dirty
+// pages and report the next fdatasync as a success, so retrying could acknowledge a
+// message that is not on disk. The relay stops instead; what was acknowledged before
+// is on disk, and senders resend the rest to a relay that starts afresh.
 import { closeSync, fdatasync, openSync } from 'node:fs';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
+
+/**
+ * Runs before each fdatasync, which waits for it; a rejection counts as the flush
+ * failing. The seam through which tests hold a flush (or fail one) to watch what waits
+ * for it; the relay itself never sets one.
+ */
+export type FlushGate = () => Promise<void>;
 
 export class WalSync {
   private fd: number | null = null;
@@ -16,7 +28,11 @@ export class WalSync {
   private closed = false;
 
   /** `walFile` is the database file's `-wal` companion. */
-  constructor(private readonly walFile: string) {}
+  constructor(
+    private readonly walFile: string,
+    private readonly onFailure: (err: Error) => void,
+    private readonly gate: FlushGate | null = null,
+  ) {}
 
   /** Resolves once everything written to the WAL before this call is on disk. */
   sync(): Promise<void> {
@@ -42,14 +58,18 @@ export class WalSync {
       return;
     }
     this.running = true;
-    fdatasync(fd, (err) => {
+    const done = (err: Error | null) => {
       this.running = false;
       for (const w of batch) {
         if (err) w.reject(err);
         else w.resolve();
       }
+      if (err) this.onFailure(err);
       this.next();
-    });
+    };
+    const flush = () => fdatasync(fd, (err) => done(err));
+    if (this.gate) this.gate().then(flush, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+    else flush();
   }
 
   /** Waits for the flush in progress and any still asked for, then closes the file. */

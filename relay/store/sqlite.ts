@@ -19,7 +19,7 @@ import type { ChatKind, InviteStatus } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
 import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
-import { WalSync } from './sqlite-wal-sync';
+import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
 import type {
   AppendResult,
@@ -112,6 +112,7 @@ export class SqliteStore implements Store {
     private readonly shared = false,
     /** Released on close. */
     private readonly lock: DataDirLock | null = null,
+    durability: WalDurability = {},
   ) {
     this.db = new Database(file);
     configure(this.db);
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
     // lock, a batch is put back and retried a moment later (flush).
     this.appendDb.pragma('busy_timeout = 0');
     this.appender = createAppender(this.appendDb);
-    this.walSync = new WalSync(`${file}-wal`);
+    this.walSync = new WalSync(`${file}-wal`, durability.onFatal ?? stopOnFlushFailure, durability.flushGate ?? null);
     const db = this.db;
     // Prepared once: every hot statement is compiled at start-up, never per call.
     this.q = {
@@ -543,7 +544,21 @@ export class SqliteStore implements Store {
   }
 }
 
-export async function openSqliteStore(dataDir: string, opts: { shared?: boolean; lock?: DataDirLock } = {}): Promise<Store> {
+/** What happens around the WAL's fdatasync (sqlite-wal-sync.ts). */
+export interface WalDurability {
+  /** A flush failed: nothing may be acknowledged after it. Default: stopOnFlushFailure. */
+  onFatal?: (err: Error) => void;
+  /** Tests only: holds or fails each flush (FlushGate). */
+  flushGate?: FlushGate;
+}
+
+/** Whoever opened the store without saying otherwise (tools, the bench's seeding). */
+function stopOnFlushFailure(err: Error): never {
+  process.stderr.write(`relay store: the WAL could not be flushed to disk (${err.message}); stopping so nothing more is acknowledged\n`);
+  process.exit(1);
+}
+
+export async function openSqliteStore(dataDir: string, opts: { shared?: boolean; lock?: DataDirLock } & WalDurability = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null);
+  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null, opts);
 }

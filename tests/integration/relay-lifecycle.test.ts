@@ -1,6 +1,10 @@
 // docs/protocol.md "Starting the relay": the listening line with the real port for PORT=0,
 // SIGTERM/SIGINT finish in-flight writes and exit 0, and everything stored survives a
 // graceful restart on the same DATA_DIR.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/types';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
@@ -26,6 +30,30 @@ describe('relay lifecycle', () => {
     expect(r.output()).toContain(`relay listening on http://127.0.0.1:${r.port}`);
     expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
     expect(await r.stop()).toBe(0);
+  });
+
+  it('a port already in use ends the start with one line naming PORT, and exit 1', async () => {
+    const first = await start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'relay-port-busy-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../../relay/main.ts')], {
+        env: { ...process.env, PORT: String(first.port), HOST: '127.0.0.1', DATA_DIR: dataDir, MONGODB_URI: '', REDIS_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err.trim().split('\n')).toEqual([
+        `relay cannot start: port ${first.port} on 127.0.0.1 is already in use; set PORT to a free port (PORT=0 picks one)`,
+      ]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   });
 
   it('SIGINT exits 0', async () => {
