@@ -21,3 +21,24 @@ export function formatFullTime(iso: string): string {
   const d = parse(iso);
   return d ? full.format(d) : '';
 }
+
+const weekdayDate = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+const fullDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+
+/** The day separator's words: "Today", "Yesterday", "Monday, March 2", or with the year when it is not this one. */
+export function dayLabel(iso: string, now: Date = new Date()): string {
+  const d = parse(iso);
+  if (!d) return '';
+  if (d.toDateString() === now.toDateString()) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return d.getFullYear() === now.getFullYear() ? weekdayDate.format(d) : fullDate.format(d);
+}
+
+/** Whether two instants fall on different days where the reader is. */
+export function differentDay(a: string, b: string): boolean {
+  const x = parse(a);
+  const y = parse(b);
+  return !x || !y || x.toDateString() !== y.toDateString();
+}

@@ -73,7 +73,7 @@ export function wireBridge(bridge: Bridge, opts: { openJoinedChats: boolean }): 
       const known = chat.id in chats.byId;
       chats.upsert(chat);
       // Joining is always the result of an accepted invite: show the chat to both ends.
-      if (!known && opts.openJoinedChats) chats.open(chat.id);
+      if (!known && opts.openJoinedChats) chats.open(chat.id, 'event');
     }),
     bridge.on('chat:member', ({ chatId, user, change }) => chats.memberChanged(chatId, user, change)),
     bridge.on('chat:left', ({ chatId }) => {

@@ -21,6 +21,12 @@ export const useChatsStore = defineStore('chats', () => {
   const activeId = ref<string | null>(null);
   /** Counts open() calls, even of the chat already in front: a narrow layout puts its sidebar away on each. */
   const opened = ref(0);
+  /**
+   * The chat the user last asked to see (a click, a notification, an accepted invite):
+   * its composer takes the focus. Chats opened by a relay event (someone accepted our
+   * invite) do not, or they would pull the cursor out of whatever is being typed.
+   */
+  const focusRequest = ref<{ chatId: string; n: number } | null>(null);
   /** Who left each chat while we watched, so a direct chat still says whose it is. */
   const departed = ref<Record<string, User[]>>({});
   /** The list has been read from the relay at least once. */
@@ -100,8 +106,9 @@ export const useChatsStore = defineStore('chats', () => {
   }
 
   /** Web: bring the chat's tab to the front. Electron main window: open its own window. */
-  function open(chatId: string): void {
+  function open(chatId: string, by: 'user' | 'event' = 'user'): void {
     opened.value++;
+    if (by === 'user') focusRequest.value = { chatId, n: opened.value };
     if (bridge.platform === 'electron') {
       bridge.openChat(chatId);
       return;
@@ -193,6 +200,7 @@ export const useChatsStore = defineStore('chats', () => {
     openChats,
     activeId,
     opened,
+    focusRequest,
     loaded,
     totalUnread,
     unread,

@@ -2,7 +2,7 @@
 // the relay: the ack carries no user (e.g. a request may have made us friends at once).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Member, User } from '../../protocol/types';
+import type { Member, User, WireError } from '../../protocol/types';
 import { useBridge } from '../bridge/inject';
 import { useRelayRequest } from './relayRequest';
 import { useNoticesStore } from './notices';
@@ -43,6 +43,14 @@ export const useFriendsStore = defineStore('friends', () => {
     return res.ok;
   }
 
+  /** A friend request; a refusal is returned for the form to show next to its field, not toasted. */
+  async function sendRequest(username: string): Promise<WireError | null> {
+    const res = await request('friends:request', { username: username.trim().toLowerCase() }, { quiet: true });
+    if (!res.ok) return res.error;
+    await load();
+    return null;
+  }
+
   function setOnline(userId: string, online: boolean): void {
     const f = friends.value.find((x) => x.id === userId);
     if (f) f.online = online;
@@ -60,7 +68,14 @@ export const useFriendsStore = defineStore('friends', () => {
   function requested(from: User): void {
     if (incoming.value.some((u) => u.id === from.id)) return;
     incoming.value = [...incoming.value, from];
-    toasts.set(from.id, notices.info(`${from.displayName} (@${from.username}) sent you a friend request.`));
+    toasts.set(
+      from.id,
+      // Kept as long as an invite's toast: it carries the answer buttons.
+      notices.invite(`${from.displayName} (@${from.username}) sent you a friend request.`, [
+        { label: 'Accept', run: () => void act('friends:accept', from.username) },
+        { label: 'Decline', run: () => void act('friends:decline', from.username) },
+      ]),
+    );
   }
 
   function removed(userId: string): void {
@@ -84,7 +99,7 @@ export const useFriendsStore = defineStore('friends', () => {
     incoming,
     outgoing,
     load,
-    sendRequest: (username: string) => act('friends:request', username.trim().toLowerCase()),
+    sendRequest,
     accept: (username: string) => act('friends:accept', username),
     decline: (username: string) => act('friends:decline', username),
     remove: (username: string) => act('friends:remove', username),

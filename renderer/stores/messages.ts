@@ -42,6 +42,17 @@ export const useMessagesStore = defineStore('messages', () => {
   const request = useRelayRequest(bridge);
   const notices = useNoticesStore();
   const threads = shallowReactive(new Map<string, Thread>());
+  /** What was typed and not sent, per chat: it outlives closing the chat's tab. Read on opening only, so not reactive. */
+  const drafts = new Map<string, string>();
+
+  function draft(chatId: string): string {
+    return drafts.get(chatId) ?? '';
+  }
+
+  function keepDraft(chatId: string, text: string): void {
+    if (text) drafts.set(chatId, text);
+    else drafts.delete(chatId);
+  }
 
   function thread(chatId: string): Thread {
     let t = threads.get(chatId);
@@ -130,11 +141,13 @@ export const useMessagesStore = defineStore('messages', () => {
 
   function forget(chatId: string): void {
     threads.delete(chatId);
+    drafts.delete(chatId);
   }
 
   function reset(): void {
     threads.clear();
+    drafts.clear();
   }
 
-  return { threads, thread, merge, ensureLoaded, loadOlder, send, outgoingUpdate, discardEcho, forget, reset };
+  return { threads, thread, draft, keepDraft, merge, ensureLoaded, loadOlder, send, outgoingUpdate, discardEcho, forget, reset };
 });

@@ -116,7 +116,7 @@ describe('presence while disconnected', () => {
 describe('the composer', () => {
   it('keeps every character over the limit, refuses to send it and says by how much', async () => {
     const bridge = createFakeBridge({ user: me });
-    const wrapper = mountWith(MessageComposer, bridge, { props: { placeholder: 'Message Bob' } });
+    const wrapper = mountWith(MessageComposer, bridge, { props: { placeholder: 'Message Bob', chatId: 'c1' } });
     const box = wrapper.find('textarea');
     expect(box.attributes('maxlength')).toBeUndefined();
     const text = 'x'.repeat(BODY_MAX + 12);

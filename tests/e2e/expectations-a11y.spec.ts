@@ -1,0 +1,169 @@
+// What users of Slack and Element expect of the chat window, and what a screen-reader or
+// keyboard user needs (issue 14): driven through roles, labels and visible text.
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { ok } from '../helpers/clients';
+import { relayUrl, screenshot, uniqueName } from './app-driver';
+import { befriend, inviteAndAccept, PASSWORD, say, seedUser, signIn } from './seed';
+
+function chatRow(page: Page, title: string | RegExp): Locator {
+  return page.getByRole('region', { name: 'Chats' }).getByRole('button', { name: title });
+}
+
+test('screen readers: a heading, a skip link, a message log with named messages, chat kinds and unread in words', async ({ browser }) => {
+  const url = relayUrl();
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
+  await befriend(ann, bob);
+  await befriend(ann, cyd);
+  const direct = await inviteAndAccept(ann, bob);
+  const group = await inviteAndAccept(ann, cyd, direct.id);
+  await say(bob, direct.id, 'first');
+  await say(bob, direct.id, 'second');
+  ann.socket.close();
+  const annPage = await signIn(browser, url, ann);
+  const { page } = annPage;
+
+  await expect(page.getByRole('heading', { level: 1, name: 'RelayChat' })).toBeAttached();
+  await expect(chatRow(page, /^Bob Baker( \d+ unread)?$/)).toHaveAccessibleDescription('Direct chat');
+  await expect(chatRow(page, /Cyd Cole/)).toHaveAccessibleDescription('Group chat');
+
+  await chatRow(page, /Cyd Cole/).click();
+  await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
+  const log = annPage.panel().getByRole('log', { name: 'Messages' });
+  await expect(log.getByRole('article', { name: /^Bob Baker, \d{1,2}:\d{2}.*: first$/ })).toBeVisible();
+  // The second has no visible header (same sender, same minute) but still says whose it is.
+  await expect(log.getByRole('article', { name: /^Bob Baker, \d{1,2}:\d{2}.*: second$/ })).toBeVisible();
+
+  // A day separator, times without a leading zero, and the full date on hover.
+  await expect(log.getByRole('separator', { name: 'Today' })).toBeVisible();
+  const time = log.getByRole('article', { name: /first$/ }).locator('time');
+  await expect(time).toHaveText(/^[1-9]\d?:\d{2}/);
+  await expect(time).toHaveAttribute('title', new RegExp(String(new Date().getFullYear())));
+
+  // New messages are announced politely (a log is a polite live region).
+  await expect(log).not.toHaveAttribute('aria-live', 'off');
+  await expect(log).not.toHaveAttribute('aria-live', 'assertive');
+
+  // A tab's badge reads as words.
+  await say(cyd, group.id, 'in the group');
+  await expect(page.getByRole('tab', { name: /Cyd Cole.* 1 unread$/ })).toBeVisible();
+
+  // The skip link is the first stop of a fresh page and lands in the conversation.
+  await page.reload();
+  await expect(annPage.bodies()).toHaveText(['first', 'second']);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to conversation' });
+  await expect(skip).toBeFocused();
+  await screenshot(page, 'skip-link');
+  await page.keyboard.press('Enter');
+  await expect(annPage.panel().getByRole('textbox', { name: 'Message Bob Baker' })).toBeFocused();
+
+  // Removing a friend asks for a second click, and says so.
+  await page.getByRole('button', { name: 'Remove Bob Baker' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Click again to remove Bob Baker' })).toBeAttached();
+});
+
+test('the composer: focused on opening or accepting a chat, a draft per chat, Escape puts panes away, Ctrl+K switches', async ({ browser }) => {
+  const url = relayUrl();
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
+  await befriend(ann, bob);
+  await befriend(ann, cyd);
+  await inviteAndAccept(ann, bob);
+  ann.socket.close();
+  const annPage = await signIn(browser, url, ann, { width: 800, height: 600 });
+  const { page } = annPage;
+
+  await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
+  const box = annPage.panel().getByRole('textbox', { name: 'Message Bob Baker' });
+  await expect(box).toBeFocused();
+
+  // A draft outlives closing the tab.
+  await box.fill('half a thought');
+  await page.getByRole('button', { name: 'Close Bob Baker' }).click();
+  await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
+  await expect(box).toHaveValue('half a thought');
+
+  // Escape closes the members pane opened over the conversation.
+  await annPage.panel().getByRole('button', { name: 'Members' }).click();
+  await expect(annPage.panel().getByRole('complementary', { name: 'Members' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(annPage.panel().getByRole('complementary', { name: 'Members' })).toBeHidden();
+
+  // Ctrl+K: a quick switcher over chats and friends.
+  await page.keyboard.press('Control+k');
+  const switcher = page.getByRole('dialog', { name: 'Jump to a chat or friend' });
+  await expect(switcher).toBeVisible();
+  await expect(switcher.getByRole('combobox')).toBeFocused();
+  await screenshot(page, 'quick-switcher');
+  await page.keyboard.press('Escape');
+  await expect(switcher).toBeHidden();
+  await page.keyboard.press('Control+k');
+  await switcher.getByRole('combobox').fill('bob');
+  await expect(switcher.getByRole('option')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(switcher).toBeHidden();
+  await expect(box).toBeFocused();
+
+  // Accepting an invite puts the cursor in the new chat's composer.
+  const cydPage = await signIn(browser, url, cyd);
+  await annPage.friendRow(cyd.user.username).getByRole('button', { name: 'Invite Cyd Cole to chat' }).click();
+  await cydPage.page.getByTestId('incoming-invites').getByRole('button', { name: 'Accept' }).click();
+  await expect(cydPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
+});
+
+test('human words next to the field, a friend request toast with Accept that keeps off the composer, the next step for a new user', async ({ browser }) => {
+  const url = relayUrl();
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(url);
+  const username = uniqueName('new');
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Display name').fill('Nia New');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  // A brand-new user is shown the next step.
+  await expect(page.getByRole('heading', { name: 'Start your first chat' })).toBeVisible();
+  await screenshot(page, 'first-run');
+  await page.getByRole('button', { name: 'Add a friend' }).click();
+  const field = page.getByRole('textbox', { name: 'Add a friend by username' });
+  await expect(field).toBeFocused();
+
+  // An unknown name is answered next to the field, in words.
+  await field.fill('nobody_x');
+  await field.press('Enter');
+  await expect(field).toHaveAccessibleDescription('No one is called nobody_x.');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('toast')).toHaveCount(0);
+
+  // A friend request arrives as a toast that can be accepted there.
+  await ok(bob.socket, 'friends:request', { username });
+  const toast = page.getByTestId('toast').filter({ hasText: 'sent you a friend request' });
+  await toast.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByRole('region', { name: 'Friends' }).getByText('Bob Baker')).toBeVisible();
+
+  // Toasts keep off the composer.
+  await inviteAndAcceptFromUi(page, bob);
+  const composer = page.getByRole('textbox', { name: 'Message Bob Baker' });
+  await expect(composer).toBeVisible();
+  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
+  await ok(cyd.socket, 'friends:request', { username });
+  const notice = page.getByTestId('toast').filter({ hasText: 'Cyd Cole' });
+  await expect(notice).toBeVisible();
+  const a = await notice.boundingBox();
+  const b = await composer.boundingBox();
+  expect(a && b && (a.y + a.height <= b.y || a.x + a.width <= b.x || b.x + b.width <= a.x)).toBe(true);
+  await screenshot(page, 'toast-and-composer');
+  await context.close();
+});
+
+async function inviteAndAcceptFromUi(page: Page, bob: Awaited<ReturnType<typeof seedUser>>): Promise<void> {
+  const invite = new Promise<string>((resolve) => bob.socket.once('invite:received', ({ invite: i }) => resolve(i.id)));
+  await page.getByRole('button', { name: 'Invite Bob Baker to chat' }).click();
+  await ok(bob.socket, 'invite:accept', { inviteId: await invite });
+}
