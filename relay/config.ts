@@ -20,6 +20,10 @@ const schema = z.object({
   SEND_BURST: int(100),
   /** every other event, per user per second: far above anything a person clicks */
   EVENT_RATE_PER_SECOND: int(300),
+  /** chat:history pages per user per second (a catch-up after a long time away pages several chats at once) */
+  HISTORY_RATE_PER_SECOND: int(100).pipe(z.number().min(1)),
+  /** chat:typing signals per user per second (a client sends one every few seconds per chat) */
+  TYPING_RATE_PER_SECOND: int(10).pipe(z.number().min(1)),
   MAX_SOCKETS_PER_USER: int(20),
   /** sign-in attempts per username and address in 15 minutes before 429 (a person mistyping stays far below) */
   LOGIN_ATTEMPTS: int(20).pipe(z.number().min(1)),

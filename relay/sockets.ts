@@ -101,6 +101,8 @@ export class SocketLayer {
   private readonly sendLimiter: BurstyRateLimiter;
   private readonly eventLimiter: RateLimiterMemory;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly tokenChecker: NodeJS.Timeout;
+  private readonly budgets: Record<'chat:history' | 'chat:typing', RateLimiterMemory>;
   private accepting = true;
 
   constructor(
@@ -133,11 +135,40 @@ export class SocketLayer {
       new RateLimiterMemory({ keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 }),
     );
     this.eventLimiter = new RateLimiterMemory({ keyPrefix: 'event', points: config.EVENT_RATE_PER_SECOND, duration: 1 });
+    // History pages and typing signals have budgets of their own: a client paging back
+    // through a long chat, or a stuck key, never uses up what the user's clicks need.
+    this.budgets = {
+      'chat:history': new RateLimiterMemory({ keyPrefix: 'history', points: config.HISTORY_RATE_PER_SECOND, duration: 1 }),
+      'chat:typing': new RateLimiterMemory({ keyPrefix: 'typing', points: config.TYPING_RATE_PER_SECOND, duration: 1 }),
+    };
     this.io.use((socket, next) => void this.authenticate(socket, next));
     this.io.on('connection', (socket) => this.onConnection(socket));
     const sweepEvery = Math.min(1000, Math.max(50, (config.INVITE_TTL_SECONDS * 1000) / 4));
     this.sweeper = setInterval(() => void this.sweep(), sweepEvery);
     this.sweeper.unref();
+    // A token that expires ends the sessions already open with it, not only new ones.
+    const tokenCheckEvery = Math.min(60_000, Math.max(250, (config.TOKEN_TTL_SECONDS * 1000) / 4));
+    this.tokenChecker = setInterval(() => void this.endExpiredSessions(), tokenCheckEvery);
+    this.tokenChecker.unref();
+  }
+
+  /** This relay's sockets whose token has expired (or is gone) are disconnected. */
+  private async endExpiredSessions(): Promise<void> {
+    try {
+      const byToken = new Map<string, RelaySocket[]>();
+      for (const socket of this.io.of('/').sockets.values()) {
+        const list = byToken.get(socket.data.tokenHash);
+        if (list) list.push(socket);
+        else byToken.set(socket.data.tokenHash, [socket]);
+      }
+      const now = new Date().toISOString();
+      for (const [tokenHash, sockets] of byToken) {
+        if (await this.deps.ctx.store.findToken(tokenHash, now)) continue;
+        for (const socket of sockets) socket.disconnect(true);
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'token expiry check failed');
+    }
   }
 
   private async authenticate(socket: RelaySocket, next: (err?: Error) => void): Promise<void> {
@@ -251,12 +282,17 @@ export class SocketLayer {
     }
   }
 
+  private limiterFor(event: ClientEvent): RateLimiterMemory {
+    if (event === 'chat:history' || event === 'chat:typing') return this.budgets[event];
+    return this.eventLimiter;
+  }
+
   private async handle<E extends Exclude<ClientEvent, 'chat:send'>>(socket: RelaySocket, event: E, payload: unknown, reply: (r: Ack<object>) => void): Promise<void> {
     const me = socket.data.user;
     try {
       if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
       const p = this.validate(event, payload);
-      await this.limit(this.eventLimiter, me.id);
+      await this.limit(this.limiterFor(event), me.id);
       const handler = handlers[event] as Handler<E>;
       const run = () => handler(this.deps.ctx, me, p, socket);
       const outcome = SERIAL.has(event) ? await this.serial.run(run) : await run();
@@ -329,6 +365,7 @@ export class SocketLayer {
   async shutdown(timeoutMs = 5000): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweeper);
+    clearInterval(this.tokenChecker);
     const deadline = new Promise((res) => setTimeout(res, timeoutMs).unref());
     await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
     this.io.local.disconnectSockets(true);

@@ -57,3 +57,26 @@ describe('chat:send rate limit', () => {
     closeAll(...members);
   });
 });
+
+describe('budgets of their own: history pages and typing signals', () => {
+  const limited = useRelay({ env: { HISTORY_RATE_PER_SECOND: '5', TYPING_RATE_PER_SECOND: '3' } });
+
+  it('a burst of history pages or typing signals is limited on its own, and never costs the user other events', async () => {
+    const { members, chat } = await group(limited.url, 3);
+    const [a, b] = members as [TestUser, TestUser, TestUser];
+    const pages = await Promise.all(Array.from({ length: 12 }, () => call(a.socket, 'chat:history', { chatId: chat.id })));
+    expect(pages.filter((r) => r.ok)).toHaveLength(5);
+    expect(pages.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'rate_limited')).toBe(true);
+    const typing = await Promise.all(Array.from({ length: 8 }, () => call(a.socket, 'chat:typing', { chatId: chat.id })));
+    expect(typing.filter((r) => r.ok)).toHaveLength(3);
+    // The same second: everything else still answers, and sending too.
+    await ok(a.socket, 'chat:list', {});
+    await ok(a.socket, 'friends:list', {});
+    await ok(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after-burst', body: 'still here' });
+    // Budgets are per user: the other member pages as usual.
+    await ok(b.socket, 'chat:history', { chatId: chat.id });
+    await sleep(1100);
+    await ok(a.socket, 'chat:history', { chatId: chat.id });
+    closeAll(...members);
+  });
+});
