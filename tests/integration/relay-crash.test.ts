@@ -77,18 +77,33 @@ describe('crash safety', () => {
     const b = await signUp(relay.url, 'b');
     await befriend(a, b);
     const chat = await inviteAndAccept(a, b);
+    // Stopped mid-stream: once the first of 30 sends is acknowledged, the rest are
+    // still on their way in or being written.
+    let firstAck!: () => void;
+    const someAcked = new Promise<void>((r) => (firstAck = r));
     const pending = Array.from({ length: 30 }, (_, i) =>
-      call(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: `t${i}`, body: `term ${i}` }, 3000).catch(() => null),
+      call(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: `t${i}`, body: `term ${i}` }, 3000).then(
+        (r) => {
+          if (r.ok) firstAck();
+          return r;
+        },
+        () => null,
+      ),
     );
+    await someAcked;
     const code = relay.stop();
     const results = await Promise.all(pending);
     expect(await code).toBe(0);
-    const acked = results.filter((r) => r?.ok).length;
+    const acked = results.flatMap((r) => (r?.ok ? [r.message.clientMsgId] : []));
+    expect(acked.length).toBeGreaterThan(0);
     const restarted = await startRelay({ dataDir: relay.dataDir });
     relays.push(restarted);
     const s = await connect(restarted.url, a.token);
     const h = await ok(s, 'chat:history', { chatId: chat.id, limit: 200 });
-    expect(h.messages.length).toBeGreaterThanOrEqual(acked);
+    // Every acknowledged message is there after the restart, each once, in send order.
+    const stored = h.messages.map((m) => m.clientMsgId);
+    expect(stored.filter((id) => acked.includes(id))).toEqual(acked);
+    expect(new Set(stored).size).toBe(stored.length);
     s.close();
     await restarted.stop();
     relay.cleanup();
