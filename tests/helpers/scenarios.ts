@@ -88,6 +88,12 @@ export async function sendMany(u: TestUser, chatId: string, n: number, tag = 'm'
 }
 
 /**
+ * How long a check that something did NOT arrive waits: a loaded 2-core machine can
+ * take hundreds of milliseconds to deliver what a broken relay would have sent.
+ */
+export const NOTHING_MORE_MS = 1000;
+
+/**
  * Records an event on a socket; `settle` waits a while for stragglers and returns all
  * seen. Used to prove that something did NOT arrive (or arrived exactly once).
  */
@@ -95,7 +101,7 @@ export function watch<E extends ServerEvent>(socket: TestSocket, event: E): { se
   const seen = record(socket, event);
   return {
     seen,
-    async settle(ms = 400) {
+    async settle(ms = NOTHING_MORE_MS) {
       await sleep(ms);
       return seen;
     },

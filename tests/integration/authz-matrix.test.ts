@@ -8,6 +8,7 @@ import type { Chat, ClientEvent, ServerEvent } from '../../protocol/types';
 import { befriend, call, inviteAndAccept, ok, register, signUp, sleep, waitFor, type TestSocket, type TestUser } from '../helpers/clients';
 import { asWireError, disconnected, expectRefusal, fullHistory, httpPost, rawCall, tryConnect } from '../helpers/fault-sockets';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { NOTHING_MORE_MS } from '../helpers/scenarios';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -94,7 +95,7 @@ describe('chat-scoped events × roles', () => {
           const same = await rawCall(actor.socket, event, [{ ...payload, chatId: randomUUID() }]);
           expect(asWireError(res), `${event}: a non-member's answer differs from a missing chat's`).toEqual(asWireError(same));
         }
-        await sleep(400);
+        await sleep(NOTHING_MORE_MS);
         expect(heard.events(), 'members heard something from a non-member').toEqual([]);
         expect(await viewOf(m1, chat.id)).toEqual(before);
         expect((await ok(out.socket, 'invite:list', {})).incoming.filter((i) => i.from.id === actor.user.id)).toEqual([]);
@@ -111,7 +112,7 @@ describe('chat-scoped events × roles', () => {
     const msg = waitFor(m3.socket, 'chat:message', (p) => p.message.clientMsgId === 'after-fm');
     await ok(m1.socket, 'chat:send', { chatId: group.id, clientMsgId: 'after-fm', body: 'fm is gone' });
     await msg;
-    await sleep(300);
+    await sleep(NOTHING_MORE_MS);
     expect(heardByFormer.events()).toEqual([]);
   });
 
@@ -185,7 +186,7 @@ describe('invite actions × parties', () => {
       for (const [event, who] of forbiddenFor) {
         expectRefusal(await rawCall(who().socket, event, [{ inviteId }]), 'forbidden', `${event} by ${who().user.username}`);
       }
-      await sleep(300);
+      await sleep(NOTHING_MORE_MS);
       expect(heard.events(), 'a forbidden action announced something').toEqual([]);
       expect((await ok(invitee.socket, 'invite:list', {})).incoming.map((i) => i.id)).toEqual([inviteId]);
       expect((await ok(inviter.socket, 'invite:list', {})).outgoing.map((i) => i.id)).toEqual([inviteId]);

@@ -11,6 +11,7 @@ import { befriend, inviteAndAccept, ok, signUp, sleep, waitFor, type TestUser } 
 import { anything, binary, deepNest, fieldsPayload, hasBinary, hostileKey, onTheWire, operatorObject, weird, withKeys } from '../helpers/fault-payloads';
 import { asWireError, healthz, httpPost, rawCall, rawEmit, snapshot, type Snapshot } from '../helpers/fault-sockets';
 import { startRelay, type RelayProcess } from '../helpers/relay-process';
+import { NOTHING_MORE_MS } from '../helpers/scenarios';
 
 const EVENTS = Object.keys(clientSchemas) as ClientEvent[];
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -207,7 +208,7 @@ describe('fuzzing socket events', () => {
     ]) {
       engine.write(packet);
     }
-    await sleep(300);
+    await sleep(NOTHING_MORE_MS);
     // whatever happened to the sender, everyone else is untouched
     expect(await offline).toBe(false);
     expect(f.socket.connected).toBe(true);

@@ -117,7 +117,7 @@ describe('bad input', () => {
     }
     expect(checked).toBeGreaterThan(200);
     expect(await snapshot(w)).toEqual(before);
-    for (const s of sideEvents) expect(await s.settle(50)).toEqual([]);
+    for (const s of sideEvents) expect(await s.settle()).toEqual([]);
     closeAll(...w.members, w.outsider);
   });
 

@@ -105,7 +105,7 @@ describe('leaving (rule 7)', () => {
     const cGot = waitFor(c.socket, 'chat:message');
     await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after', body: 'still going' });
     await cGot;
-    expect(await aMsgs.settle(200)).toEqual([]);
+    expect(await aMsgs.settle()).toEqual([]);
     closeAll(...members, a2);
   });
 

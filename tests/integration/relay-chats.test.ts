@@ -63,7 +63,7 @@ describe('direct chats (rule 3)', () => {
     expect(back.kind).toBe('direct');
     expect((await joined).chat.id).toBe(chat.id);
     expect(await member).toEqual({ chatId: chat.id, user: b.user, change: 'joined' });
-    expect(await aJoined.settle(200)).toEqual([]);
+    expect(await aJoined.settle()).toEqual([]);
     expect((await ok(b.socket, 'chat:history', { chatId: chat.id })).messages.map((m) => m.id)).toEqual(old.map((m) => m.id));
     closeAll(a, b);
   });
@@ -112,7 +112,7 @@ describe('group chats (rule 4)', () => {
     expect(ids(g.members)).toEqual(ids([a.user, b.user, c!.user]));
     for (const j of await Promise.all(joined)) expect(j.chat.id).toBe(g.id);
     // everyone became a member of a new chat: chat:joined, not chat:member
-    expect(await bMember.settle(200)).toEqual([]);
+    expect(await bMember.settle()).toEqual([]);
     expect((await ok(c!.socket, 'chat:history', { chatId: g.id })).messages).toEqual([]);
     expect((await ok(b.socket, 'chat:history', { chatId: g.id })).messages).toEqual([]);
     // the direct chat: same members, same history, c not in it
@@ -147,7 +147,7 @@ describe('group chats (rule 4)', () => {
     expect(joinedChat.id).toBe(chat.id);
     expect(ids(joinedChat.members)).toEqual(ids([a.user, b.user, c.user, d!.user]));
     for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: d!.user, change: 'joined' });
-    for (const w of oldJoined) expect(await w.settle(100)).toEqual([]);
+    for (const w of oldJoined) expect(await w.settle()).toEqual([]);
     const h = await ok(d!.socket, 'chat:history', { chatId: chat.id });
     expect(h.messages.map((m) => m.id)).toEqual(history.map((m) => m.id));
     expect(h.hasMore).toBe(false);

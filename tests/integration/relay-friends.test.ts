@@ -59,7 +59,7 @@ describe('friends', () => {
     expect(await call(b!.socket, 'friends:decline', { username: a!.user.username })).toEqual({ ok: true });
     expect(await friendsList(b!.socket)).toEqual({ friends: [], incoming: [], outgoing: [] });
     expect(await friendsList(a!.socket)).toEqual({ friends: [], incoming: [], outgoing: [] });
-    expect(await added.settle(200)).toEqual([]);
+    expect(await added.settle()).toEqual([]);
     // the declined user cannot be invited
     expectError(await call(a!.socket, 'invite:create', { to: b!.user.username }), 'not_friends');
     closeAll(a!, b!);
@@ -136,10 +136,10 @@ describe('presence (rule 1)', () => {
     await befriend(a!, b!);
     const seen = watch(a!.socket, 'presence');
     const a2 = await anotherSocket(relay.url, b!);
-    await seen.settle(300);
+    await seen.settle();
     expect(seen.seen).toEqual([]); // b was online already
     a2.close();
-    await seen.settle(400);
+    await seen.settle();
     expect(seen.seen).toEqual([]); // b still has a socket
     const off = waitFor(a!.socket, 'presence', (p) => !p.online);
     b!.socket.close();
@@ -148,7 +148,7 @@ describe('presence (rule 1)', () => {
     const on = waitFor(a!.socket, 'presence', (p) => p.online);
     const b3 = await anotherSocket(relay.url, b!);
     expect(await on).toEqual({ user: b!.user, online: true });
-    await seen.settle(200);
+    await seen.settle();
     expect(seen.seen).toEqual([
       { user: b!.user, online: false },
       { user: b!.user, online: true },
@@ -168,7 +168,7 @@ describe('presence (rule 1)', () => {
     const on = waitFor(b!.socket, 'presence', (p) => p.user.id === a!.user.id && p.online);
     const a2 = await anotherSocket(relay.url, a!);
     expect(await on).toEqual({ user: a!.user, online: true });
-    expect(await strangers.settle(200)).toEqual([]);
+    expect(await strangers.settle()).toEqual([]);
     closeAll(a2, b!, c!);
   });
 
@@ -180,7 +180,7 @@ describe('presence (rule 1)', () => {
     const off = waitFor(b.socket, 'presence', (p) => p.user.id === a.user.id && !p.online);
     a.socket.close();
     await off;
-    await seen.settle(300);
+    await seen.settle();
     expect(seen.seen.filter((p) => p.user.id === a.user.id)).toEqual([{ user: a.user, online: false }]);
     closeAll(...members);
   });
@@ -196,7 +196,7 @@ describe('presence (rule 1)', () => {
     const cOff = waitFor(c!.socket, 'presence', (p) => p.user.id === a!.user.id && !p.online);
     a!.socket.close();
     await cOff; // a's presence did go out
-    expect(await bSees.settle(300)).toEqual([]);
+    expect(await bSees.settle()).toEqual([]);
     closeAll(b!, c!);
   });
 

@@ -32,7 +32,7 @@ describe('accept, reject, cancel (rule 6)', () => {
     const others = [watch(a!.socket, 'invite:received'), watch(c!.socket, 'invite:received')];
     const inv = await invite(a!, b!);
     expect((await onB2).invite).toEqual(inv);
-    for (const o of others) expect(await o.settle(150)).toEqual([]);
+    for (const o of others) expect(await o.settle()).toEqual([]);
     closeAll(a!, b!, c!, b2);
   });
 
@@ -82,7 +82,7 @@ describe('accept, reject, cancel (rule 6)', () => {
     for (const c of await closed) expect(c).toMatchObject({ inviteId: inv.id, status: 'rejected' });
     expect(await chatIds(a!.socket)).toEqual([]);
     expect(await chatIds(b!.socket)).toEqual([]);
-    expect(await joinedA.settle(200)).toEqual([]);
+    expect(await joinedA.settle()).toEqual([]);
     expectError(await call(b!.socket, 'invite:accept', { inviteId: inv.id }), 'invite_closed');
     expectError(await call(b!.socket, 'invite:reject', { inviteId: inv.id }), 'invite_closed');
     // the pair may start over

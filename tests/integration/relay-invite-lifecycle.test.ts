@@ -124,7 +124,7 @@ describe('invites closed by leaving and deletion (rule 6)', () => {
     const inv = await invite(a, d!, chat.id);
     const closedD = watch(d!.socket, 'invite:closed');
     await ok(b.socket, 'chat:leave', { chatId: chat.id });
-    expect(await closedD.settle(300)).toEqual([]);
+    expect(await closedD.settle()).toEqual([]);
     const { chat: g } = await ok(d!.socket, 'invite:accept', { inviteId: inv.id });
     expect(g.members.map((m) => m.id).sort()).toEqual([a.user.id, members[2]!.user.id, d!.user.id].sort());
     closeAll(...members, d!);

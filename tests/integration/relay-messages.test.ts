@@ -49,7 +49,7 @@ describe('chat:send', () => {
     // a later message proves the relay has emitted everything before it
     const next = (await ok(a.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'after-dup', body: 'next' })).message;
     await waitFor(b.socket, 'chat:message', (p) => p.message.id === next.id).catch(() => undefined);
-    await seenB.settle(150);
+    await seenB.settle();
     expect(seenB.seen.map((p) => p.message.id)).toEqual([first.id, next.id]);
     expect(seenA.seen.map((p) => p.message.id)).toEqual([first.id, next.id]);
     expect((await ok(b.socket, 'chat:history', { chatId: chat.id })).messages.map((m) => m.id)).toEqual([first.id, next.id]);
@@ -166,7 +166,7 @@ describe('typing and read positions', () => {
     const others = [b, c].map((u) => waitFor(u.socket, 'chat:typing'));
     expect(await call(a.socket, 'chat:typing', { chatId: chat.id })).toEqual({ ok: true });
     for (const t of await Promise.all(others)) expect(t).toEqual({ chatId: chat.id, user: a.user });
-    for (const w of self) expect(await w.settle(150)).toEqual([]);
+    for (const w of self) expect(await w.settle()).toEqual([]);
     closeAll(...members, a2);
   });
 
@@ -192,7 +192,7 @@ describe('typing and read positions', () => {
     await onA2Again;
     expect(await readSeqOf(a2)).toBe(sent[4]!.seq);
     // the reading socket and the other user never hear it
-    expect(await onA1.settle(150)).toEqual([]);
+    expect(await onA1.settle()).toEqual([]);
     expect(onB.seen).toEqual([]);
     closeAll(a, b, a2);
   });

@@ -42,7 +42,7 @@ describe('ordering (rule 8)', () => {
     for (let i = 1; i < historySeqs.length; i++) expect(historySeqs[i]!).toBeGreaterThan(historySeqs[i - 1]!);
 
     for (const l of live) {
-      await l.settle(0);
+      await l.settle();
       // exactly once each, in seq order, equal to history
       expect(l.seen.map((p) => p.message.id)).toEqual(historyIds);
     }
@@ -85,7 +85,7 @@ describe('ordering (rule 8)', () => {
     const h = await call(b.socket, 'chat:history', { chatId: chat.id });
     if (!h.ok) throw new Error(h.error.code);
     expect(h.messages.map((m) => m.id)).toEqual([...ackIds]);
-    expect((await live.settle(300)).map((p) => p.message.id)).toEqual([...ackIds]);
+    expect((await live.settle()).map((p) => p.message.id)).toEqual([...ackIds]);
     closeAll(...members, a2);
   });
 });
