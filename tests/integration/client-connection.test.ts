@@ -34,6 +34,7 @@ async function relay(opts: Parameters<typeof startRelay>[0] = {}): Promise<Relay
   const r = await startRelay(opts);
   cleanups.push(async () => {
     await r.kill();
+    r.cleanup();
   });
   return r;
 }

@@ -18,6 +18,7 @@ const relays: RelayProcess[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
   for (const r of relays) await r.kill();
+  for (const r of relays) r.cleanup();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
