@@ -10,7 +10,7 @@ import { PasswordHasher } from './password-hasher';
 import type { Logger } from './log';
 import { Presence, type PresenceTracker } from './presence';
 import { GlobalPresence } from './presence-global';
-import { connectRedis, type RedisLink } from './redis-link';
+import { closeRedis, connectRedis, type RedisLink } from './redis-link';
 import { SocketLayer } from './sockets';
 import { openStore } from './store';
 import type { WalDurability } from './store/sqlite';
@@ -69,7 +69,7 @@ export async function createRelay(config: Config, log: Logger, durability: WalDu
         server.closeAllConnections();
         await store.close();
         await hasher.close();
-        await redis?.close();
+        if (redis) await closeRedis(redis);
       })();
       return stopping;
     },

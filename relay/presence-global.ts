@@ -122,7 +122,7 @@ export class GlobalPresence implements PresenceTracker {
     for (const [userId, n] of this.local) args.push(userId, String(n));
     const keys = [RELAYS, aliveKey(this.relayId), socketsKey(this.relayId), ONLINE];
     const edges = asStrings(await this.redis.eval(REGISTER, { keys, arguments: args }));
-    if (edges.length) this.log.warn({ relayId: this.relayId, users: edges.length }, 'registered again with Redis: this relay had been taken for dead');
+    if (edges.length) this.log.warn({ relayId: this.relayId, users: edges.length }, "counted this relay's sockets into Redis again (it had been taken for dead, or Redis came back empty)");
     for (const userId of edges) this.onEdge(userId, true);
   }
 

@@ -48,3 +48,18 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisLink>
   }
   return client;
 }
+
+/** How long a stopping relay lets Redis answer what is still in flight. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * Closes the link, waiting for replies still due. With Redis unreachable those never
+ * come (the client keeps them for a connection that, once closing, it no longer
+ * makes), so after a moment the relay stops waiting and stops all the same.
+ */
+export async function closeRedis(client: RedisLink): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((res) => (timer = setTimeout(res, CLOSE_TIMEOUT_MS)));
+  await Promise.race([client.close().catch(() => undefined), late]);
+  clearTimeout(timer);
+}

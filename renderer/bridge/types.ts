@@ -58,6 +58,8 @@ export interface Bridge {
   request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>>;
   on<E extends ServerEvent>(event: E, cb: (payload: ServerPayloads[E]) => void): () => void;
   onState(cb: (state: ConnectionState) => void): () => void;
+  /** While reconnecting: try now instead of waiting out the backoff. Absent where the platform cannot (yet). */
+  retryNow?(): void;
 
   // sending: queued (kept across restarts) and resent with the same clientMsgId until acknowledged
   send(chatId: string, body: string): Promise<OutgoingMessage>;

@@ -95,6 +95,10 @@ export function createWebBridge(relayUrl: string): Bridge {
     request: (event, payload) => connection.request(event, payload),
     on: (event, cb) => connection.on(event, cb),
     onState: (cb) => connection.onState(cb),
+    // start() drops the waiting socket and connects at once, with the backoff reset.
+    retryNow() {
+      if (token) connection.start(token);
+    },
 
     send: (chatId, body) => connection.send(chatId, body),
     pending: (chatId) => connection.pending(chatId),

@@ -167,3 +167,71 @@ async function inviteAndAcceptFromUi(page: Page, bob: Awaited<ReturnType<typeof 
   await page.getByRole('button', { name: 'Invite Bob Baker to chat' }).click();
   await ok(bob.socket, 'invite:accept', { inviteId: await invite });
 }
+
+test('a sent friend request can be withdrawn; a crossing invite is answered, not crossed', async ({ browser }) => {
+  const url = relayUrl();
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const dee = await seedUser(url, 'dee', 'Dee Dunn');
+  await befriend(ann, bob);
+  bob.socket.close();
+  const bobPage = await signIn(browser, url, bob);
+  const { page } = bobPage;
+
+  // Withdrawing a request Bob sent to Dee.
+  await bobPage.addFriend(dee.user.username);
+  const sent = page.getByRole('list', { name: 'Sent friend requests' });
+  await expect(sent).toContainText('Dee Dunn');
+  await sent.getByRole('button', { name: 'Withdraw the request to Dee Dunn' }).click();
+  await expect(sent).toHaveCount(0);
+  const { incoming } = await ok(dee.socket, 'friends:list', {});
+  expect(incoming.some((u) => u.id === bob.user.id)).toBe(false);
+
+  // Ann invites Bob; Bob's row for Ann offers her invite rather than a crossing one.
+  await ok(ann.socket, 'invite:create', { to: bob.user.username });
+  const annRow = bobPage.friendRow(ann.user.username);
+  await expect(annRow).toContainText(/Ann Archer\s*invited you/);
+  await expect(annRow.getByRole('button', { name: /Invite .* to chat/ })).toHaveCount(0);
+  await annRow.getByRole('button', { name: 'Accept Ann Archer’s invite' }).click();
+  await expect(bobPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
+});
+
+test('the offline banner retries now on request', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { OwnRelay } = await import('./seed');
+  const relay = new OwnRelay();
+  await relay.start();
+  try {
+    const ann = await seedUser(relay.url, 'ann', 'Ann Archer');
+    ann.socket.close();
+    const annPage = await signIn(browser, relay.url, ann);
+    const { page } = annPage;
+    await relay.stop();
+    const banner = page.getByRole('status').filter({ hasText: 'Offline' });
+    await expect(banner).toBeVisible({ timeout: 15_000 });
+    // Let the backoff grow past what the check below allows.
+    await expect(banner).toContainText(/next try in ([6-9]|\d\d+) s/, { timeout: 40_000 });
+    await relay.start();
+    await banner.getByRole('button', { name: 'Retry now' }).click();
+    await expect(banner).toHaveCount(0, { timeout: 4_000 });
+  } finally {
+    await relay.dispose();
+  }
+});
+
+test('sign-up errors are said next to their fields, in words', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(relayUrl());
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Username').fill('x');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Username')).toHaveAccessibleDescription(/Usernames are 3–32 letters/);
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('Password must be at least 8 characters.');
+  await expect(page.getByLabel('Username')).toBeFocused();
+  await screenshot(page, 'sign-up-errors');
+  await context.close();
+});

@@ -149,7 +149,9 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   await page.getByLabel('Username').fill('x');
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(page.getByRole('form').getByRole('alert')).toContainText('Invalid request');
+  // Said next to each field in words (issue 14), no longer the relay's "Invalid request: …" schema text.
+  await expect(page.getByRole('form').getByRole('alert').filter({ hasText: 'Usernames are 3–32 letters, digits, _ . or -.' })).toBeVisible();
+  await expect(page.getByRole('form').getByRole('alert').filter({ hasText: 'Password must be at least 8 characters.' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Sign in instead' }).click();
   await page.getByLabel('Username').fill(first.username);
