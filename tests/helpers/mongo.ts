@@ -23,6 +23,13 @@ export async function findMongo(): Promise<MongoTarget> {
   const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
   // wiredTiger because the store writes with journal: true, which in-memory engines refuse.
   const replSet = new MongoMemoryReplSet({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+  // The library prints its own warning and stack when mongod cannot be had; the caller
+  // prints one line with the reason instead, so that warning is held back here.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Starting the MongoMemory')) return;
+    warn(...args);
+  };
   const started = replSet.start();
   const timeoutMs = startTimeoutMs();
   let timer: NodeJS.Timeout | undefined;
@@ -47,6 +54,7 @@ export async function findMongo(): Promise<MongoTarget> {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
     return { available: false, reason: `no MONGODB_URI and mongodb-memory-server could not start mongod: ${message}` };
   } finally {
+    console.warn = warn;
     clearTimeout(timer);
   }
 }

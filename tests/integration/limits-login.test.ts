@@ -47,7 +47,6 @@ describe('login brute force', () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(user.username, `parallel guess ${i}`)));
     const statuses = results.map((r) => r.status);
     const tried = statuses.filter((s) => s === 401).length;
-    console.log(`limits: 40 parallel wrong logins -> ${tried} checked (401), ${statuses.filter((s) => s === 429).length} refused (429)`);
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     expect(tried).toBeLessThanOrEqual(10);
     expect((await login(user.username, PASSWORD)).status).toBe(429);

@@ -67,7 +67,6 @@ describe('crash safety', () => {
     const next = await ok(again, 'chat:send', { chatId: group.id, clientMsgId: 'after-restart', body: 'still here' });
     expect(next.message.seq).toBeGreaterThan(seqs.at(-1) ?? 0);
     again.close();
-    console.log(`crash test: ${acked.length} acknowledged before SIGKILL, ${all.length} stored`);
   });
 
   it('SIGTERM finishes in-flight writes and exits 0', async () => {

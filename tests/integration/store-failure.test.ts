@@ -82,7 +82,6 @@ describe('a full disk under the relay', () => {
       failed.push({ clientMsgId, body: `${body} ${i}` });
       failuresInARow++;
     }
-    console.log(`store-failure: ${acked.length} messages acknowledged, then ${failed.length} refused with internal (${disk!.free()} bytes free)`);
     expect(failed.length).toBeGreaterThanOrEqual(5);
     await sleep(300);
     const deliveredIds = delivered.map((d) => d.message.clientMsgId);
@@ -104,7 +103,6 @@ describe('a full disk under the relay', () => {
   it('GET /healthz reports the store as unhealthy (503) while it cannot write', async (ctx) => {
     needsDisk(ctx);
     const h = await healthz(relay!.url);
-    console.log(`store-failure: /healthz with a full disk answers ${h.status} ${JSON.stringify(h.body)}`);
     expect(h.status).toBe(503);
   });
 

@@ -76,7 +76,6 @@ describe('reconnect storm', () => {
 
     const second = await startRelay({ dataDir: first.dataDir, port: first.port });
     relays.push(second);
-    const restartedAt = Date.now();
     // while everyone reconnects, each group's first member keeps talking
     const after = leads
       .filter((_, i) => i % GROUP_SIZE === 0)
@@ -86,13 +85,11 @@ describe('reconnect storm', () => {
       });
 
     await until(() => clients.every((c) => c.connects >= 2), 30_000, () => `${clients.filter((c) => c.connects < 2).length} sockets not reconnected`);
-    const reconnected = Math.max(...clients.map((c) => c.connectedAt)) - restartedAt;
     await until(
       () => clients.every((c) => c.caughtUpAt !== null && c.connects >= 2),
       30_000,
       () => `${clients.filter((c) => c.caughtUpAt === null).length} sockets not caught up; errors: ${clients.flatMap((c) => c.errors).slice(0, 5).join(' | ')}`,
     );
-    const caughtUp = Math.max(...clients.map((c) => c.caughtUpAt!)) - restartedAt;
     await Promise.all(after);
     await Promise.all(floods);
     await sleep(500);
@@ -132,10 +129,5 @@ describe('reconnect storm', () => {
     }
     expect((await healthz(second.url)).status).toBe(200);
     expect(second.child.exitCode).toBeNull();
-    const total = [...truth.values()].reduce((n, m) => n + m.length, 0);
-    console.log(
-      `reconnect storm: ${clients.length} sockets, ${ackedBeforeKill.length} acks before SIGKILL, ${total} messages stored; ` +
-        `all reconnected ${reconnected} ms and all caught up ${caughtUp} ms after the restarted relay was listening`,
-    );
   });
 });
