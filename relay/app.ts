@@ -5,6 +5,7 @@ import { newId, type RuleContext } from './chat/context';
 import { MembershipCache } from './chat/membership';
 import { UserDirectory } from './chat/users';
 import type { Config } from './config';
+import { startHousekeeping } from './housekeeping';
 import { createHttpApp } from './http';
 import { PasswordHasher } from './password-hasher';
 import type { Logger } from './log';
@@ -33,6 +34,7 @@ export async function createRelay(config: Config, log: Logger, durability: WalDu
     },
     ...durability,
   });
+  const housekeeping = startHousekeeping(store, log);
   let sockets: SocketLayer | undefined;
   const presence: PresenceTracker = redis ? await GlobalPresence.start(redis, (userId, online) => sockets?.announceEdge(userId, online), log) : new Presence();
   const users = new UserDirectory(store);
@@ -64,6 +66,7 @@ export async function createRelay(config: Config, log: Logger, durability: WalDu
     stop() {
       stopping ??= (async () => {
         accepting = false;
+        housekeeping.stop();
         server.close();
         await layer.shutdown();
         server.closeAllConnections();

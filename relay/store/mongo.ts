@@ -17,6 +17,7 @@ import type {
   MembershipRecord,
   MessageRecord,
   NewMessage,
+  StaleRemoved,
   Store,
   UserRecord,
 } from './types';
@@ -274,6 +275,7 @@ function closeAfterInFlight(inner: MongoStore): Store {
     pendingInvitesByTarget: run(inner.pendingInvitesByTarget),
     closeInvite: run(inner.closeInvite),
     expireInvites: run(inner.expireInvites),
+    removeStale: run(inner.removeStale),
     ping: run(inner.ping),
     close() {
       closing ??= (async () => {
@@ -700,6 +702,20 @@ class MongoStore implements Store {
       if (await this.closeInvite(d._id, 'expired')) expired.push(toInvite({ ...d, status: 'expired' }));
     }
     return expired;
+  }
+
+  async removeStale(now: string, closedBefore: string): Promise<StaleRemoved> {
+    // Expired tokens also leave by the TTL index on expireAt; this catches what the
+    // server's TTL monitor has not reached yet.
+    const tokens = await this.c.tokens.deleteMany({ expiresAt: { $lte: now } });
+    const invites = await this.c.invites.deleteMany({ status: { $ne: 'pending' }, expiresAt: { $lt: closedBefore } });
+    // An append that took its seq just before its chat was deleted can insert after
+    // deleteChat's deleteMany (see there): such messages are found by their missing chat.
+    const chatIds = await this.c.messages.distinct('chatId');
+    const live = new Set((await this.c.chats.find({ _id: { $in: chatIds } }, { projection: { _id: 1 } }).toArray()).map((c) => c._id));
+    const gone = chatIds.filter((id) => !live.has(id));
+    const messages = gone.length ? (await this.c.messages.deleteMany({ chatId: { $in: gone } })).deletedCount : 0;
+    return { tokens: tokens.deletedCount, invites: invites.deletedCount, messages };
   }
 
   async ping(): Promise<void> {

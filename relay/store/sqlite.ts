@@ -32,6 +32,7 @@ import type {
   InviteRecord,
   MembershipRecord,
   NewMessage,
+  StaleRemoved,
   Store,
   UserRecord,
 } from './types';
@@ -172,6 +173,8 @@ export class SqliteStore implements Store {
       pendingFrom: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE from_id = ? AND status = 'pending' ORDER BY created_at"),
       pendingByTarget: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE target_key = ? AND status = 'pending' ORDER BY created_at"),
       closeInvite: db.prepare("UPDATE invites SET status = ? WHERE id = ? AND status = 'pending'"),
+      staleTokens: db.prepare('DELETE FROM tokens WHERE expires_at <= ?'),
+      staleInvites: db.prepare("DELETE FROM invites WHERE status <> 'pending' AND expires_at < ?"),
       dueInvites: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE status = 'pending' AND expires_at <= ?"),
       ping: db.prepare("INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at"),
     };
@@ -515,6 +518,16 @@ export class SqliteStore implements Store {
       for (const i of due) this.q.closeInvite.run('expired', i.id);
       return due.map((i) => ({ ...i, status: 'expired' as const }));
     }).immediate();
+  }
+
+  async removeStale(now: string, closedBefore: string): Promise<StaleRemoved> {
+    return this.db.transaction(() => ({
+      tokens: this.q.staleTokens.run(now).changes,
+      invites: this.q.staleInvites.run(closedBefore).changes,
+      // A chat's messages go with it in the same transaction (ON DELETE CASCADE, with
+      // foreign keys on): here none can be left behind.
+      messages: 0,
+    })).immediate();
   }
 
   /**

@@ -91,6 +91,12 @@ export interface FriendLists {
   outgoingIds: string[];
 }
 
+export interface StaleRemoved {
+  tokens: number;
+  invites: number;
+  messages: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
 
@@ -158,6 +164,13 @@ export interface Store {
   closeInvite(inviteId: string, status: Exclude<InviteStatus, 'pending'>): Promise<boolean>;
   /** Closes every pending invite whose expiresAt <= now as expired and returns them. */
   expireInvites(now: string): Promise<InviteRecord[]>;
+
+  /**
+   * Housekeeping: removes tokens expired by `now`, closed invites whose expiresAt is
+   * before `closedBefore` (an invite closes by its expiresAt at the latest, so it has
+   * been closed at least that long), and messages of chats that no longer exist.
+   */
+  removeStale(now: string, closedBefore: string): Promise<StaleRemoved>;
 
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

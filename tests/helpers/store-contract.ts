@@ -582,6 +582,36 @@ export function defineStoreContract(backend: StoreBackend): void {
 
   // ---------------------------------------------------------------- health and durability
 
+  it('housekeeping removes expired tokens, invites closed long ago and messages of deleted chats, and nothing else', async () => {
+    const [a, b] = await users('hka', 'hkb');
+    const now = at(40 * 86_400);
+    const closedBefore = at(10 * 86_400);
+    await store.createToken('token-expired', a!.id, at(100));
+    await store.createToken('token-live', a!.id, at(50 * 86_400));
+    const oldClosed = invite(a!.id, b!.id, { status: 'rejected', expiresAt: at(300) });
+    const oldPending = invite(a!.id, b!.id, { targetKey: 'pair:other', expiresAt: at(300) });
+    const recentClosed = invite(b!.id, a!.id, { status: 'cancelled', createdAt: at(20 * 86_400), expiresAt: at(20 * 86_400 + 300) });
+    for (const i of [oldClosed, oldPending, recentClosed]) await store.createInvite(i);
+    const gone = await group([a!.id, b!.id]);
+    await store.appendMessage(msg(gone.id, a!.id, 'hk-1'), newId());
+    const kept = await group([a!.id, b!.id]);
+    await store.appendMessage(msg(kept.id, a!.id, 'hk-2'), newId());
+    await store.deleteChat(gone.id);
+
+    const removed = await store.removeStale(now, closedBefore);
+    expect(removed).toMatchObject({ tokens: 1, invites: 1 });
+    expect(await store.findToken('token-live', now)).toBe(a!.id);
+    expect(await store.findToken('token-expired', at(0))).toBeNull();
+    expect(await store.getInvite(oldClosed.id)).toBeNull();
+    // A pending invite is the expiry sweep's to close, never housekeeping's to drop.
+    expect((await store.getInvite(oldPending.id))?.status).toBe('pending');
+    expect((await store.getInvite(recentClosed.id))?.status).toBe('cancelled');
+    expect((await store.history(gone.id, { limit: 10 })).messages).toEqual([]);
+    expect((await store.history(kept.id, { limit: 10 })).messages.map((m) => m.clientMsgId)).toEqual(['hk-2']);
+    // Nothing left to remove the second time.
+    expect(await store.removeStale(now, closedBefore)).toEqual({ tokens: 0, invites: 0, messages: 0 });
+  });
+
   it('answers a ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
