@@ -190,9 +190,10 @@ test('a sent friend request can be withdrawn; a crossing invite is answered, not
   // Ann invites Bob; Bob's row for Ann offers her invite rather than a crossing one.
   await ok(ann.socket, 'invite:create', { to: bob.user.username });
   const annRow = bobPage.friendRow(ann.user.username);
-  await expect(annRow).toContainText(/Ann Archer\s*invited you/);
+  const accept = annRow.getByRole('button', { name: 'Accept invite from Ann Archer' });
+  await expect(accept).toHaveText('Accept invite');
   await expect(annRow.getByRole('button', { name: /Invite .* to chat/ })).toHaveCount(0);
-  await annRow.getByRole('button', { name: 'Accept Ann Archer’s invite' }).click();
+  await accept.click();
   await expect(bobPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
 });
 
@@ -234,4 +235,40 @@ test('sign-up errors are said next to their fields, in words', async ({ browser 
   await expect(page.getByLabel('Username')).toBeFocused();
   await screenshot(page, 'sign-up-errors');
   await context.close();
+});
+
+test('screens for the README and for looking at: a direct chat and a group, wide and at 800×600', async ({ browser }) => {
+  const url = relayUrl();
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
+  await befriend(ann, bob);
+  await befriend(ann, cyd);
+  const direct = await inviteAndAccept(ann, bob);
+  const group = await inviteAndAccept(ann, cyd, direct.id);
+  const lines: Array<[typeof ann, string]> = [
+    [bob, 'Morning! Did the relay come back up after the deploy?'],
+    [ann, 'It did: everything queued while it was down went out in order.'],
+    [bob, 'Nice. And the unread counts?'],
+    [ann, 'Right where they should be. Read on one device, read everywhere.'],
+  ];
+  for (const [who, text] of lines) await say(who, direct.id, text);
+  await say(cyd, group.id, 'Hi both, thanks for adding me.');
+  await say(ann, group.id, 'Welcome, Cyd!');
+  ann.socket.close();
+
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
+    const annPage = await signIn(browser, url, ann, viewport);
+    const { page } = annPage;
+    const suffix = viewport.width === 1280 ? '' : '-800x600';
+    await chatRow(page, /Cyd Cole/).click();
+    await expect(annPage.bodies().last()).toHaveText('Welcome, Cyd!');
+    await page.locator(':focus').blur();
+    await screenshot(page, `readme-group${suffix}`);
+    await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
+    await expect(annPage.bodies()).toHaveCount(lines.length);
+    await page.locator(':focus').blur();
+    await screenshot(page, `readme-chat${suffix}`);
+    await page.context().close();
+  }
 });
