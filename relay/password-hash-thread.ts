@@ -3,7 +3,19 @@
 // is where the store's WAL fdatasync waits: a flood of sign-ins must never stand
 // between a message and its ack.
 import { scryptSync } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+
+// On Linux a thread has a nice value of its own: this one yields the CPU to the event
+// loop, so under a flood of sign-ins acks still come first. (/proc/thread-self names
+// this thread's id; elsewhere the thread keeps the process's priority.)
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+} catch {
+  // not Linux, or not allowed: hashing runs at normal priority
+}
 
 export interface HashRequest {
   id: number;
