@@ -3,7 +3,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ok } from '../helpers/clients';
 import { relayUrl, screenshot, uniqueName } from './app-driver';
-import { befriend, inviteAndAccept, PASSWORD, say, seedUser, signIn } from './seed';
+import { contrastFailures } from './contrast';
+import { befriend, inviteAndAccept, OwnRelay, PASSWORD, say, seedUser, signIn } from './seed';
 
 function chatRow(page: Page, title: string | RegExp): Locator {
   return page.getByRole('region', { name: 'Chats' }).getByRole('button', { name: title });
@@ -199,7 +200,6 @@ test('a sent friend request can be withdrawn; a crossing invite is answered, not
 
 test('the offline banner retries now on request', async ({ browser }) => {
   test.setTimeout(90_000);
-  const { OwnRelay } = await import('./seed');
   const relay = new OwnRelay();
   await relay.start();
   try {
@@ -271,4 +271,30 @@ test('screens for the README and for looking at: a direct chat and a group, wide
     await screenshot(page, `readme-chat${suffix}`);
     await page.context().close();
   }
+});
+
+test('text contrast is at least 4.5:1 (3:1 when large) on the screens a user meets', async ({ browser }) => {
+  const url = relayUrl();
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  await befriend(ann, bob);
+  const chat = await inviteAndAccept(ann, bob);
+  await say(bob, chat.id, 'hello there');
+  await say(bob, chat.id, 'unread one');
+  ann.socket.close();
+
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(url);
+  expect(await contrastFailures(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  expect(await contrastFailures(page)).toEqual([]);
+  await context.close();
+
+  const annPage = await signIn(browser, url, ann);
+  expect(await contrastFailures(annPage.page)).toEqual([]);
+  await chatRow(annPage.page, /^Bob Baker/).click();
+  await expect(annPage.bodies()).toHaveCount(2);
+  expect(await contrastFailures(annPage.page)).toEqual([]);
 });
