@@ -83,7 +83,6 @@ describe('several relays as one: a relay killed', () => {
     // the survivors go on: the next message takes the next seq
     const next = await ok(b.socket, 'chat:send', { chatId, clientMsgId: 'after-kill', body: 'still here' });
     expect(next.message.seq).toBe(after.length + 1);
-    console.log(`multi-relay crash: ${acked.length} acked (${fromK} through the killed relay), ${history.length} stored at the kill, offline after ${took} ms`);
     for (const s of [a.socket, b.socket, k.socket]) s.close();
   }, 90_000);
 });

@@ -76,21 +76,19 @@ describe('several relays as one: ordering', () => {
       expect(own.map((x) => x.clientMsgId)).toEqual(Array.from({ length: PER_SENDER }, (_, i) => `m-${i}`));
       expect(own.map((x) => x.seq)).toEqual([...own.map((x) => x.seq)].sort((x, y) => x - y));
     }
+    expect(pages).toBeGreaterThan(0);
     expect(holes).toEqual([]);
 
     // history through every relay: the acked messages, in seq order
     const bySeq = [...messages].sort((x, y) => x.seq - y.seq);
     for (const r of readers) expect(await fullHistory(r, chatId)).toEqual(bySeq);
 
-    // live: every member got every message once, the same message under each seq
+    // live: every member got every message once, the same message under each seq. The
+    // arrival order is not asserted: messages stored by different relays are announced by
+    // each after its own flush, so one can arrive before a lower seq from another relay
+    // (a client orders by seq and resumes from the highest seq it holds without a gap).
     await until(() => live.every((l) => l.seen.length >= total), 20_000, 'every member to receive every message live');
-    let inversions = 0;
-    for (const l of live) {
-      const got = l.seen.map((p) => p.message);
-      expect([...got].sort((x, y) => x.seq - y.seq)).toEqual(bySeq);
-      got.forEach((m, k) => void (k > 0 && m.seq < got[k - 1]!.seq && inversions++));
-    }
-    console.log(`multi-relay ordering: ${total} messages from 3 relays, ${pages} history pages read meanwhile, ${inversions} live arrivals before a lower seq`);
+    for (const l of live) expect(l.seen.map((p) => p.message).sort((x, y) => x.seq - y.seq)).toEqual(bySeq);
     for (const s of [...readers, ...members.map((m) => m.socket)]) s.close();
   }, 90_000);
 });

@@ -108,7 +108,6 @@ describe('several relays as one: presence', () => {
     expect(seen.filter((p) => p.user.id === alsoElsewhere.user.id)).toEqual([]);
     const { friends } = await ok(watcher.socket, 'friends:list', {});
     expect(friends.find((f) => f.id === alsoElsewhere.user.id)?.online).toBe(true);
-    console.log(`multi-relay presence: offline ${took} ms after SIGKILL`);
     elsewhere.close();
     watcher.socket.close();
   }, 60_000);
