@@ -1,17 +1,11 @@
 // Password hashing (scrypt) on a thread of its own, with a cap on how many hashes may
 // wait: beyond it the caller is told at once (429), rather than every sign-in queueing
 // for seconds. See password-hash-thread.ts for why it is not crypto.scrypt.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { HashReply, HashRequest } from './password-hash-thread';
+import { startTsWorker } from './ts-worker';
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const BODY = new URL('./password-hash-thread.ts', import.meta.url).href;
-// A worker does not inherit the hooks that let the main thread load .ts files.
-const BOOT = `(async () => {
-  const { register } = await import(${JSON.stringify(TSX_API)});
-  register();
-  await import(${JSON.stringify(BODY)});
-})();`;
+const BODY = new URL('./password-hash-thread.ts', import.meta.url);
 
 /** Too many hashes already waiting: try again in a moment. */
 export class HasherBusyError extends Error {
@@ -59,7 +53,7 @@ export class PasswordHasher {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(BOOT, { eval: true });
+    const w = startTsWorker(BODY);
     // Idle, it must not keep a relay that is stopping alive.
     w.unref();
     w.on('message', (reply: HashReply) => {

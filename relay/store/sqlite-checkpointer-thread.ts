@@ -1,15 +1,9 @@
-// Starts and stops the checkpointer thread (sqlite-checkpointer.ts). The thread is
-// TypeScript like the rest; it registers tsx itself, since a worker does not inherit
-// the hooks that let the main thread load .ts files.
-import { Worker } from 'node:worker_threads';
+// Starts and stops the checkpointer thread (sqlite-checkpointer.ts), TypeScript like
+// the rest (ts-worker.ts).
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../ts-worker';
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const BODY = new URL('./sqlite-checkpointer.ts', import.meta.url).href;
-const BOOT = `(async () => {
-  const { register } = await import(${JSON.stringify(TSX_API)});
-  register();
-  await import(${JSON.stringify(BODY)});
-})();`;
+const BODY = new URL('./sqlite-checkpointer.ts', import.meta.url);
 
 export class CheckpointerThread {
   private current: Worker;
@@ -32,7 +26,7 @@ export class CheckpointerThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(BOOT, { eval: true, workerData: { file: this.file } });
+    const worker = startTsWorker(BODY, { workerData: { file: this.file } });
     // Its failure is not the relay's: an error is followed by 'exit', handled below.
     worker.on('error', () => undefined);
     // Without a checkpointer the WAL grows until wal_autocheckpoint (a safety net far
