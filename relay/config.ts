@@ -10,7 +10,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   MONGODB_URI: z.string().optional().transform((s) => (s ? s : undefined)),
-  /** set: this relay joins every other relay on the same Redis (PROTOCOL.md, "Starting the relay") */
+  /** set: this relay joins every other relay on the same Redis (docs/protocol.md, "Starting the relay") */
   REDIS_URL: z.string().optional().transform((s) => (s ? s : undefined)),
   INVITE_TTL_SECONDS: z.coerce.number().positive().default(300),
   TOKEN_TTL_SECONDS: z.coerce.number().positive().default(30 * 24 * 3600),
