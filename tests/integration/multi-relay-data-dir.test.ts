@@ -67,8 +67,11 @@ describe('DATA_DIR ownership', () => {
     redis ??= await startRedisServer();
     const url = redis.url;
     const dir = freshDir();
-    const joined = await Promise.all([0, 1, 2].map(() => startRelay({ dataDir: dir, env: { REDIS_URL: url } })));
+    // settled, not all: should one fail to start, the others are still stopped afterwards
+    const starts = await Promise.allSettled([0, 1, 2].map(() => startRelay({ dataDir: dir, env: { REDIS_URL: url } })));
+    const joined = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     relays.push(...joined);
+    for (const s of starts) if (s.status === 'rejected') throw s.reason;
 
     // one schema, one set of users: registered on one relay, signed in on the others
     const a = await signUp(joined[0]!.url, 'a');
