@@ -1,6 +1,9 @@
 // What the client has already shown of each chat, so a message is delivered once
 // however it arrives (live event, catch-up page, our own send's ack, or all three),
-// and where to resume after a reconnect (`after: lastSeq`, docs/protocol.md rule 9).
+// and where to resume after a reconnect (docs/protocol.md rule 9): after the highest
+// seq below which nothing is missing, not the highest seen. With several relays live
+// messages can arrive out of seq order (n+1 before n); resuming after n+1 would skip n
+// for good.
 import type { Message } from '../protocol/types';
 
 interface ChatTimeline {
@@ -24,7 +27,7 @@ export class Timeline {
    * Records a message. True when it was not seen before, i.e. it should be shown.
    */
   accept(message: Message): boolean {
-    const chat = this.entry(message.chatId);
+    const chat = this.entry(message);
     if (message.seq <= chat.floor) return false;
     const fresh = !chat.seen.has(message.id);
     chat.seen.set(message.id, message.seq);
@@ -39,7 +42,7 @@ export class Timeline {
    * catch-up neither skips the gap nor shows our message a second time.
    */
   markSeen(message: Message): void {
-    const chat = this.entry(message.chatId);
+    const chat = this.entry(message);
     if (message.seq > chat.floor) chat.seen.set(message.id, message.seq);
   }
 
@@ -51,11 +54,20 @@ export class Timeline {
   /**
    * Starts tracking a chat whose earlier messages the client will load on demand
    * (a chat first seen in chat:list or chat:joined): everything up to `lastSeq`
-   * counts as already handled. Does nothing for a chat already tracked.
+   * counts as already handled. Never moves a tracked chat back.
    */
   baseline(chatId: string, lastSeq: number): void {
-    if (this.chats.has(chatId)) return;
-    this.chats.set(chatId, { lastSeq, floor: lastSeq, seen: new Map() });
+    const chat = this.chats.get(chatId);
+    if (!chat) {
+      this.chats.set(chatId, { lastSeq, floor: lastSeq, seen: new Map() });
+      return;
+    }
+    // Tracked already through a live message that beat the chat list: what the list
+    // says came before is handled the same way (on demand), never caught up later.
+    if (lastSeq <= chat.floor) return;
+    chat.floor = lastSeq;
+    chat.lastSeq = Math.max(chat.lastSeq, lastSeq);
+    for (const [id, seq] of chat.seen) if (seq <= chat.floor) chat.seen.delete(id);
   }
 
   forget(chatId: string): void {
@@ -70,16 +82,24 @@ export class Timeline {
     return this.chats.get(chatId)?.lastSeq;
   }
 
-  /** Resume points of every tracked chat, taken at one instant. */
+  /** Resume points of every tracked chat, taken at one instant: each the highest seq
+   * with every seq up to it seen. */
   snapshot(): Map<string, number> {
-    return new Map([...this.chats].map(([id, c]) => [id, c.lastSeq]));
+    return new Map([...this.chats].map(([id, c]) => [id, this.contiguous(c)]));
   }
 
-  private entry(chatId: string): ChatTimeline {
-    let chat = this.chats.get(chatId);
+  private contiguous(chat: ChatTimeline): number {
+    const seqs = new Set(chat.seen.values());
+    let n = chat.floor;
+    while (seqs.has(n + 1)) n++;
+    return n;
+  }
+
+  private entry(message: Message): ChatTimeline {
+    let chat = this.chats.get(message.chatId);
     if (!chat) {
       chat = { lastSeq: 0, floor: 0, seen: new Map() };
-      this.chats.set(chatId, chat);
+      this.chats.set(message.chatId, chat);
     }
     return chat;
   }

@@ -60,6 +60,7 @@ describe('Timeline', () => {
 
   it('snapshot reports resume points of all tracked chats; forget drops one', () => {
     const t = new Timeline();
+    t.baseline('a', 6);
     t.accept(msg('a', 7));
     t.baseline('b', 2);
     expect([...t.snapshot()].sort()).toEqual([
@@ -76,6 +77,34 @@ describe('Timeline', () => {
     for (let s = 1; s <= 100; s++) expect(t.accept(msg('a', s))).toBe(true);
     for (let s = 1; s <= 100; s++) expect(t.accept(msg('a', s))).toBe(false);
     expect(t.accept(msg('a', 101))).toBe(true);
+  });
+});
+
+describe('resume point (rule 8 across relays: seq n+1 can arrive before n)', () => {
+  it('resumes after the highest seq with nothing missing below it, not the highest seen', () => {
+    const t = new Timeline();
+    t.baseline('a', 5);
+    t.accept(msg('a', 7)); // 6 is on its way from another relay
+    expect(t.lastSeq('a')).toBe(7);
+    expect(t.snapshot().get('a')).toBe(5);
+    t.accept(msg('a', 6));
+    expect(t.snapshot().get('a')).toBe(7);
+    t.markSeen(msg('a', 9)); // our own, acknowledged; 8 not yet here
+    expect(t.snapshot().get('a')).toBe(7);
+    // Catching up after 7 fills the gap, and shows neither 9 nor anything else twice.
+    expect(t.acceptAll([msg('a', 8), msg('a', 9)]).map((m) => m.seq)).toEqual([8]);
+    expect(t.snapshot().get('a')).toBe(9);
+  });
+});
+
+describe('a chat met through a live message before the chat list', () => {
+  it('takes the list\'s lastSeq as handled, so a later catch-up does not start from 0', () => {
+    const t = new Timeline();
+    t.accept(msg('a', 42)); // live, before chat:list answered
+    expect(t.snapshot().get('a')).toBe(0);
+    t.baseline('a', 41);
+    expect(t.snapshot().get('a')).toBe(42);
+    expect(t.accept(msg('a', 40))).toBe(false);
   });
 });
 
