@@ -15,6 +15,7 @@ import { closeRedis, connectRedis, type RedisLink } from './redis-link';
 import { SocketLayer } from './sockets';
 import { openStore } from './store';
 import type { WalDurability } from './store/sqlite';
+import type { Store } from './store/types';
 
 export interface Relay {
   server: Server;
@@ -23,10 +24,17 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-/** `durability`: tests hold or fail the store's WAL flush through it (store/sqlite.ts). */
-export async function createRelay(config: Config, log: Logger, durability: WalDurability = {}): Promise<Relay> {
+/** Where tests reach into a relay they run in-process; the relay itself sets none. */
+export interface RelaySeams extends WalDurability {
+  /** Wraps the store the rules use (a test slows one call down, say). */
+  wrapStore?: (store: Store) => Store;
+}
+
+/** `seams`: tests hold or fail the store's WAL flush (store/sqlite.ts) or wrap the store. */
+export async function createRelay(config: Config, log: Logger, seams: RelaySeams = {}): Promise<Relay> {
+  const { wrapStore, ...durability } = seams;
   const redis: RedisLink | null = config.REDIS_URL ? await connectRedis(config.REDIS_URL, log) : null;
-  const store = await openStore(config, {
+  const opened = await openStore(config, {
     // After a failed flush nothing may be acknowledged again (store/sqlite-wal-sync.ts).
     onFatal: (err) => {
       log.fatal({ err }, 'the WAL could not be flushed to disk; stopping so nothing more is acknowledged');
@@ -34,6 +42,7 @@ export async function createRelay(config: Config, log: Logger, durability: WalDu
     },
     ...durability,
   });
+  const store = wrapStore ? wrapStore(opened) : opened;
   const housekeeping = startHousekeeping(store, log);
   let sockets: SocketLayer | undefined;
   const presence: PresenceTracker = redis ? await GlobalPresence.start(redis, (userId, online) => sockets?.announceEdge(userId, online), log) : new Presence();

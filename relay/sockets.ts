@@ -23,7 +23,8 @@ import type { Logger } from './log';
 import { originAllowed } from './origins';
 import { presenceChange, type PresenceTracker } from './presence';
 import type { RedisLink } from './redis-link';
-import { SerialQueue } from './serial-queue';
+import { KeyedLocks } from './keyed-locks';
+import { ruleKeys, type SerialEvent } from './rule-keys';
 
 interface SocketData {
   user: User;
@@ -41,11 +42,13 @@ type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServe
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const userRoom = (id: string): string => `user:${id}`;
+/** Rounds of re-reading a rule's keys before it runs alone (runLocked). */
+const LOCK_ATTEMPTS = 3;
 /** Logout disconnects by token; the room name carries only the token's hash. */
 const tokenRoom = (tokenHash: string): string => `token:${tokenHash}`;
 
-/** Events that read and then write several records: run one at a time per process. */
-const SERIAL: ReadonlySet<ClientEvent> = new Set([
+/** Events that read and then write several records: one at a time per user and chat they touch (rule-keys.ts). */
+const SERIAL: ReadonlySet<ClientEvent> = new Set<SerialEvent>([
   'friends:request',
   'friends:accept',
   'friends:decline',
@@ -94,7 +97,7 @@ export interface SocketDeps {
 
 export class SocketLayer {
   readonly io: RelayServer;
-  private readonly serial = new SerialQueue();
+  private readonly locks = new KeyedLocks();
   private readonly inflight = new Set<Promise<unknown>>();
   /** Per user, connections authenticated but not yet connected. */
   private readonly handshakes = new Map<string, number>();
@@ -282,6 +285,25 @@ export class SocketLayer {
     }
   }
 
+  /**
+   * Runs a rule holding the keys of what it reads. The keys are read before they are
+   * held, so they are read again inside: if the rule now reaches further (someone
+   * joined the chat meanwhile) it waits its turn again with the larger set, and after
+   * a few such rounds it runs alone.
+   */
+  private async runLocked<E extends SerialEvent, R>(event: E, me: User, p: ParsedPayload<E>, run: () => Promise<R>): Promise<R> {
+    const store = this.deps.ctx.store;
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      const keys = await ruleKeys(store, me, event, p);
+      const outcome = await this.locks.run(keys, async () => {
+        const now = await ruleKeys(store, me, event, p);
+        return now.every((k) => keys.includes(k)) ? { ran: true as const, result: await run() } : { ran: false as const };
+      });
+      if (outcome.ran) return outcome.result;
+    }
+    return this.locks.runExclusive(run);
+  }
+
   private limiterFor(event: ClientEvent): RateLimiterMemory {
     if (event === 'chat:history' || event === 'chat:typing') return this.budgets[event];
     return this.eventLimiter;
@@ -295,7 +317,7 @@ export class SocketLayer {
       await this.limit(this.limiterFor(event), me.id);
       const handler = handlers[event] as Handler<E>;
       const run = () => handler(this.deps.ctx, me, p, socket);
-      const outcome = SERIAL.has(event) ? await this.serial.run(run) : await run();
+      const outcome = SERIAL.has(event) ? await this.runLocked(event as E & SerialEvent, me, p as ParsedPayload<E & SerialEvent>, run) : await run();
       this.deliver(outcome.emits);
       reply({ ok: true, ...(outcome.result as object) });
     } catch (e) {
@@ -346,7 +368,7 @@ export class SocketLayer {
 
   private async sweep(): Promise<void> {
     try {
-      this.deliver(await this.serial.run(() => expireDue(this.deps.ctx)));
+      this.deliver(await this.locks.runExclusive(() => expireDue(this.deps.ctx)));
     } catch (err) {
       this.deps.log.error({ err }, 'invite expiry sweep failed');
     }
