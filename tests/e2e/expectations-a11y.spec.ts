@@ -3,6 +3,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ok } from '../helpers/clients';
 import { relayUrl, screenshot, uniqueName } from './app-driver';
+import { expectAccessible } from './axe';
 import { contrastFailures } from './contrast';
 import { befriend, inviteAndAccept, OwnRelay, PASSWORD, say, seedUser, signIn } from './seed';
 
@@ -28,6 +29,7 @@ test('screen readers: a heading, a skip link, a message log with named messages,
   await expect(page.getByRole('heading', { level: 1, name: 'RelayChat' })).toBeAttached();
   await expect(chatRow(page, /^Bob Baker( \d+ unread)?$/)).toHaveAccessibleDescription('Direct chat');
   await expect(chatRow(page, /Cyd Cole/)).toHaveAccessibleDescription('Group chat');
+  await expectAccessible(page, 'main screen with a direct and a group chat, unread');
 
   await chatRow(page, /Cyd Cole/).click();
   await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
@@ -35,6 +37,7 @@ test('screen readers: a heading, a skip link, a message log with named messages,
   await expect(log.getByRole('article', { name: /^Bob Baker, \d{1,2}:\d{2}.*: first$/ })).toBeVisible();
   // The second has no visible header (same sender, same minute) but still says whose it is.
   await expect(log.getByRole('article', { name: /^Bob Baker, \d{1,2}:\d{2}.*: second$/ })).toBeVisible();
+  await expectAccessible(page, 'direct chat beside a group chat tab');
 
   // A day separator, times without a leading zero, and the full date on hover.
   await expect(log.getByRole('separator', { name: 'Today' })).toBeVisible();
@@ -49,6 +52,7 @@ test('screen readers: a heading, a skip link, a message log with named messages,
   // A tab's badge reads as words.
   await say(cyd, group.id, 'in the group');
   await expect(page.getByRole('tab', { name: /Cyd Cole.* 1 unread$/ })).toBeVisible();
+  await expectAccessible(page, 'tab with an unread badge');
 
   // The skip link is the first stop of a fresh page and lands in the conversation.
   await page.reload();
@@ -57,12 +61,14 @@ test('screen readers: a heading, a skip link, a message log with named messages,
   const skip = page.getByRole('link', { name: 'Skip to conversation' });
   await expect(skip).toBeFocused();
   await screenshot(page, 'skip-link');
+  await expectAccessible(page, 'skip link focused');
   await page.keyboard.press('Enter');
   await expect(annPage.panel().getByRole('textbox', { name: 'Message Bob Baker' })).toBeFocused();
 
   // Removing a friend asks for a second click, and says so.
   await page.getByRole('button', { name: 'Remove Bob Baker' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Click again to remove Bob Baker' })).toBeAttached();
+  await expectAccessible(page, 'remove-friend confirmation');
 });
 
 test('the composer: focused on opening or accepting a chat, a draft per chat, Escape puts panes away, Ctrl+K switches', async ({ browser }) => {
@@ -80,6 +86,7 @@ test('the composer: focused on opening or accepting a chat, a draft per chat, Es
   await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
   const box = annPage.panel().getByRole('textbox', { name: 'Message Bob Baker' });
   await expect(box).toBeFocused();
+  await expectAccessible(page, 'direct chat at 800×600');
 
   // A draft outlives closing the tab.
   await box.fill('half a thought');
@@ -90,6 +97,7 @@ test('the composer: focused on opening or accepting a chat, a draft per chat, Es
   // Escape closes the members pane opened over the conversation.
   await annPage.panel().getByRole('button', { name: 'Members' }).click();
   await expect(annPage.panel().getByRole('complementary', { name: 'Members' })).toBeVisible();
+  await expectAccessible(page, 'members pane over the conversation at 800×600');
   await page.keyboard.press('Escape');
   await expect(annPage.panel().getByRole('complementary', { name: 'Members' })).toBeHidden();
 
@@ -99,11 +107,13 @@ test('the composer: focused on opening or accepting a chat, a draft per chat, Es
   await expect(switcher).toBeVisible();
   await expect(switcher.getByRole('combobox')).toBeFocused();
   await screenshot(page, 'quick-switcher');
+  await expectAccessible(page, 'quick switcher (Ctrl+K)');
   await page.keyboard.press('Escape');
   await expect(switcher).toBeHidden();
   await page.keyboard.press('Control+k');
   await switcher.getByRole('combobox').fill('bob');
   await expect(switcher.getByRole('option')).toHaveCount(1);
+  await expectAccessible(page, 'quick switcher filtered');
   await page.keyboard.press('Enter');
   await expect(switcher).toBeHidden();
   await expect(box).toBeFocused();
@@ -113,6 +123,7 @@ test('the composer: focused on opening or accepting a chat, a draft per chat, Es
   await annPage.friendRow(cyd.user.username).getByRole('button', { name: 'Invite Cyd Cole to chat' }).click();
   await cydPage.page.getByTestId('incoming-invites').getByRole('button', { name: 'Accept' }).click();
   await expect(cydPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
+  await expectAccessible(cydPage.page, 'chat just accepted from an invite');
 });
 
 test('human words next to the field, a friend request toast with Accept that keeps off the composer, the next step for a new user', async ({ browser }) => {
@@ -131,6 +142,7 @@ test('human words next to the field, a friend request toast with Accept that kee
   // A brand-new user is shown the next step.
   await expect(page.getByRole('heading', { name: 'Start your first chat' })).toBeVisible();
   await screenshot(page, 'first-run');
+  await expectAccessible(page, 'first run');
   await page.getByRole('button', { name: 'Add a friend' }).click();
   const field = page.getByRole('textbox', { name: 'Add a friend by username' });
   await expect(field).toBeFocused();
@@ -141,10 +153,13 @@ test('human words next to the field, a friend request toast with Accept that kee
   await expect(field).toHaveAccessibleDescription('No one is called nobody_x.');
   await expect(field).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('toast')).toHaveCount(0);
+  await expectAccessible(page, 'add-friend field with an error');
 
   // A friend request arrives as a toast that can be accepted there.
   await ok(bob.socket, 'friends:request', { username });
   const toast = page.getByTestId('toast').filter({ hasText: 'sent you a friend request' });
+  await expect(toast).toBeVisible();
+  await expectAccessible(page, 'friend request toast with Accept');
   await toast.getByRole('button', { name: 'Accept' }).click();
   await expect(page.getByRole('region', { name: 'Friends' }).getByText('Bob Baker')).toBeVisible();
 
@@ -160,6 +175,7 @@ test('human words next to the field, a friend request toast with Accept that kee
   const b = await composer.boundingBox();
   expect(a && b && (a.y + a.height <= b.y || a.x + a.width <= b.x || b.x + b.width <= a.x)).toBe(true);
   await screenshot(page, 'toast-and-composer');
+  await expectAccessible(page, 'toast beside the composer');
   await context.close();
 });
 
@@ -183,6 +199,7 @@ test('a sent friend request can be withdrawn; a crossing invite is answered, not
   await bobPage.addFriend(dee.user.username);
   const sent = page.getByRole('list', { name: 'Sent friend requests' });
   await expect(sent).toContainText('Dee Dunn');
+  await expectAccessible(page, 'sent friend request with Withdraw');
   await sent.getByRole('button', { name: 'Withdraw the request to Dee Dunn' }).click();
   await expect(sent).toHaveCount(0);
   const { incoming } = await ok(dee.socket, 'friends:list', {});
@@ -193,6 +210,7 @@ test('a sent friend request can be withdrawn; a crossing invite is answered, not
   const annRow = bobPage.friendRow(ann.user.username);
   const accept = annRow.getByRole('button', { name: 'Accept invite from Ann Archer' });
   await expect(accept).toHaveText('Accept invite');
+  await expectAccessible(page, 'friend row offering an invite');
   await expect(annRow.getByRole('button', { name: /Invite .* to chat/ })).toHaveCount(0);
   await accept.click();
   await expect(bobPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
@@ -212,6 +230,7 @@ test('the offline banner retries now on request', async ({ browser }) => {
     await expect(banner).toBeVisible({ timeout: 15_000 });
     // Let the backoff grow past what the check below allows.
     await expect(banner).toContainText(/next try in ([6-9]|\d\d+) s/, { timeout: 40_000 });
+    await expectAccessible(page, 'offline banner with Retry now');
     await relay.start();
     await banner.getByRole('button', { name: 'Retry now' }).click();
     await expect(banner).toHaveCount(0, { timeout: 4_000 });
@@ -234,6 +253,7 @@ test('sign-up errors are said next to their fields, in words', async ({ browser 
   await expect(page.getByLabel('Password')).toHaveAccessibleDescription('Password must be at least 8 characters.');
   await expect(page.getByLabel('Username')).toBeFocused();
   await screenshot(page, 'sign-up-errors');
+  await expectAccessible(page, 'sign-up form with field errors');
   await context.close();
 });
 
@@ -265,10 +285,12 @@ test('screens for the README and for looking at: a direct chat and a group, wide
     await expect(annPage.bodies().last()).toHaveText('Welcome, Cyd!');
     await page.locator(':focus').blur();
     await screenshot(page, `readme-group${suffix}`);
+    await expectAccessible(page, `group chat${suffix}`);
     await chatRow(page, /^Bob Baker( \d+ unread)?$/).click();
     await expect(annPage.bodies()).toHaveCount(lines.length);
     await page.locator(':focus').blur();
     await screenshot(page, `readme-chat${suffix}`);
+    await expectAccessible(page, `direct chat${suffix}`);
     await page.context().close();
   }
 });

@@ -4,6 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { call, connect, ok, register, type TestSocket } from '../helpers/clients';
 import { relayUrl, screenshot, uniqueName } from './app-driver';
+import { expectAccessible } from './axe';
 
 const PASSWORD = 'correct horse battery';
 const SEEDED = 150;
@@ -50,6 +51,7 @@ test('long history, unread badge, scroll-up paging, single-chat route, offline c
   const row = page.getByTestId('chat-list').getByRole('button', { name: /^Bot Bailey/ });
   await expect(row.getByTestId('unread')).toHaveText(String(SEEDED));
   await expect(page).toHaveTitle(`(${SEEDED}) RelayChat`);
+  await expectAccessible(page, 'main screen with 150 unread');
 
   // Opening the chat reads it: the latest page, few DOM rows, the badge clears.
   await row.click();
@@ -58,6 +60,7 @@ test('long history, unread badge, scroll-up paging, single-chat route, offline c
   await expect(row.getByTestId('unread')).toHaveCount(0);
   await expect(page).toHaveTitle('RelayChat');
   expect(await panel.getByTestId('message').count()).toBeLessThan(60);
+  await expectAccessible(page, 'long direct chat, latest page');
 
   // Scrolling up pages in older history until the very first message.
   const scroller = panel.getByTestId('message-scroller');
@@ -70,6 +73,7 @@ test('long history, unread badge, scroll-up paging, single-chat route, offline c
   await scroller.evaluate((el) => (el.scrollTop = 0));
   await expect(panel.getByText('This is the beginning of the chat.')).toBeVisible();
   await expect(panel.getByTestId('message-body').filter({ hasText: body(1) })).toBeVisible();
+  await expectAccessible(page, 'long chat scrolled to its beginning');
   const shown = await panel.getByTestId('message-body').allTextContents();
   expect(shown).toEqual([...shown].sort());
   expect(await panel.getByTestId('message').count()).toBeLessThan(60);
@@ -81,6 +85,7 @@ test('long history, unread badge, scroll-up paging, single-chat route, offline c
   await expect(single.getByRole('complementary', { name: 'Sidebar' })).toHaveCount(0);
   await expect(single.getByTestId('message-body').filter({ hasText: body(SEEDED) })).toBeVisible();
   await screenshot(single, 'single-chat-window');
+  await expectAccessible(single, 'single-chat window');
   await single.close();
 
   // Typing hints come and go.
@@ -92,6 +97,7 @@ test('long history, unread badge, scroll-up paging, single-chat route, offline c
   await context.setOffline(true);
   await expect(page.getByTestId('connection-banner')).toBeVisible({ timeout: 30_000 });
   await screenshot(page, 'offline-banner');
+  await expectAccessible(page, 'offline banner');
   await sendAll(botSocket, chat.id, ['while you were away']);
   await context.setOffline(false);
   await expect(page.getByTestId('connection-banner')).toHaveCount(0, { timeout: 30_000 });

@@ -1,6 +1,7 @@
 // Three people in separate browser contexts, a real relay, the built web client.
 import { expect, test } from '@playwright/test';
 import { Person, screenshot, uniqueName } from './app-driver';
+import { expectAccessible } from './axe';
 
 
 test('three users befriend, invite, chat in order, form a group, leave and rejoin', async ({ browser }) => {
@@ -10,21 +11,27 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
 
   await expect(ann.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await screenshot(ann.page, 'sign-in');
+  await expectAccessible(ann.page, 'sign-in form');
 
   await ann.signUp();
   await bob.signUp();
   await cyd.signUp();
+  await expectAccessible(ann.page, 'first run (no friends, no chats)');
 
   // Friends: Ann asks both; each accepts from their incoming requests.
   await ann.addFriend(bob.username);
   await ann.addFriend(cyd.username);
   await expect(ann.page.getByTestId('outgoing-requests')).toContainText('Request sent to');
+  await expectAccessible(ann.page, 'sent friend requests');
+  await expect(bob.page.getByTestId('friend-requests')).toContainText(ann.displayName);
+  await expectAccessible(bob.page, 'incoming friend request with its toast');
   await bob.acceptFriend(ann.username);
   await cyd.acceptFriend(ann.username);
   await expect(bob.page.getByTestId('toast').filter({ hasText: 'friend request' })).toHaveCount(0);
   await expect(ann.friendRow(bob.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
   await expect(ann.friendRow(cyd.username).locator('[data-online]')).toHaveAttribute('data-online', 'true');
   await screenshot(ann.page, 'friends-sidebar');
+  await expectAccessible(ann.page, 'main screen with friends');
 
   // An invite Bob declines creates nothing.
   await ann.friendRow(bob.username).getByRole('button', { name: /Invite .* to chat/ }).click();
@@ -32,6 +39,8 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(bob.page.getByTestId('toast').filter({ hasText: 'invited you' })).toBeVisible();
   await expect(ann.page.getByTestId('outgoing-invites').locator('li')).toHaveCount(1);
   await screenshot(bob.page, 'invites');
+  await expectAccessible(bob.page, 'incoming invite with its toast');
+  await expectAccessible(ann.page, 'outgoing invite');
   await bob.incomingInvites().getByRole('button', { name: 'Decline' }).click();
   await expect(ann.page.getByTestId('outgoing-invites').locator('li')).toHaveCount(0);
   await expect(bob.incomingInvites()).toHaveCount(0);
@@ -45,6 +54,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(bob.incomingInvites()).toHaveCount(0);
   await expect(bob.page.getByTestId('toast').filter({ hasText: 'invited you' })).toHaveCount(0);
   await expect(bob.page.getByTestId('toast').filter({ hasText: 'invite was cancelled' })).toBeVisible();
+  await expectAccessible(bob.page, 'invite-cancelled toast');
   await expect(ann.page.getByTestId('toast').filter({ hasText: 'invite was cancelled' })).toHaveCount(0);
 
   // The next invite Bob accepts: the chat opens for both.
@@ -60,6 +70,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   // Typing shows on the other side.
   await bob.panel().getByRole('textbox').pressSequentially('hel');
   await expect(ann.panel().getByTestId('typing')).toHaveText('Bob Baker is typing…');
+  await expectAccessible(ann.page, 'direct chat with a typing hint');
   await bob.panel().getByRole('textbox').fill('');
 
   // Interleaved messages: both see one order, the relay's seq order.
@@ -72,6 +83,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   expect([...annOrder].sort()).toEqual([...direct].sort());
   await expect(ann.panel().locator('[data-state="pending"]')).toHaveCount(0);
   await screenshot(ann.page, 'chat');
+  await expectAccessible(ann.page, 'direct chat with messages');
 
   // Ann invites Cyd from the direct chat: a new group chat, without the direct history.
   await ann.panel().getByLabel('Friend to invite').selectOption(cyd.username);
@@ -80,6 +92,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await cyd.incomingInvites().getByRole('button', { name: 'Accept' }).click();
   await expect(cyd.panel()).toBeVisible();
   await expect(cyd.panel().getByText('No messages yet')).toBeVisible();
+  await expectAccessible(cyd.page, 'new group chat, no messages yet');
   await expect(cyd.bodies()).toHaveCount(0);
   await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(2);
   await expect(bob.page.getByTestId('chat-list').getByRole('button')).toHaveCount(2);
@@ -91,6 +104,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await expect(cyd.bodies()).toHaveText(['g1: hello group', 'g2: welcome Cyd']);
   await expect(cyd.panel().getByTestId('member-list').locator('li')).toHaveCount(3);
   await screenshot(cyd.page, 'group-chat');
+  await expectAccessible(cyd.page, 'group chat with the members pane');
 
   // The direct chat's history is untouched by the group.
   await ann.chatRow(bob.displayName).click();
@@ -101,6 +115,8 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   await ann.panel().getByLabel('Friend to invite').selectOption(cyd.username);
   await ann.panel().getByRole('button', { name: 'Invite', exact: true }).click();
   const refusal = ann.page.getByTestId('toast').filter({ hasText: 'already exists' });
+  await expect(refusal).toBeVisible();
+  await expectAccessible(ann.page, 'toast with an action (chat already exists)');
   await refusal.getByRole('button', { name: 'Open that chat' }).click();
   await expect(ann.bodies()).toHaveText(['g1: hello group', 'g2: welcome Cyd']);
   await ann.chatRow(bob.displayName).click();
@@ -109,6 +125,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   async function leave(p: Person, rowTitle: string): Promise<void> {
     await p.chatRow(rowTitle).click();
     await p.panel().getByRole('button', { name: 'Leave' }).click();
+    await expectAccessible(p.page, 'leave confirmation');
     await p.panel().getByRole('button', { name: 'Click again to leave' }).click();
     await expect(p.chatRow(rowTitle)).toHaveCount(0);
   }
@@ -117,6 +134,7 @@ test('three users befriend, invite, chat in order, form a group, leave and rejoi
   // Ann saw Bob go: the chat says so, and its member list shrinks to her alone.
   await ann.chatRow(`${bob.displayName} (left)`).click();
   await expect(ann.panel().getByTestId('member-list').locator('li')).toHaveCount(1);
+  await expectAccessible(ann.page, 'chat a member has left');
   await leave(ann, `${bob.displayName} (left)`);
   await expect(ann.page.getByTestId('chat-list').getByRole('button')).toHaveCount(1);
 
@@ -144,14 +162,17 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   await page.getByLabel('Password').fill('wrong password');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('form').getByRole('alert')).toHaveText('Wrong username or password.');
+  await expectAccessible(page, 'sign-in form with an error');
 
   await page.getByRole('button', { name: 'Create an account' }).click();
+  await expectAccessible(page, 'sign-up form');
   await page.getByLabel('Username').fill('x');
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Sign up' }).click();
   // Said next to each field in words (issue 14), no longer the relay's "Invalid request: …" schema text.
   await expect(page.getByRole('form').getByRole('alert').filter({ hasText: 'Usernames are 3–32 letters, digits, _ . or -.' })).toBeVisible();
   await expect(page.getByRole('form').getByRole('alert').filter({ hasText: 'Password must be at least 8 characters.' })).toBeVisible();
+  await expectAccessible(page, 'sign-up form with field errors');
 
   await page.getByRole('button', { name: 'Sign in instead' }).click();
   await page.getByLabel('Username').fill(first.username);
@@ -169,9 +190,11 @@ test('sign-in errors are shown on the form', async ({ browser }) => {
   await expect(page.getByTestId('toast').filter({ hasText: 'You were signed out' })).toHaveCount(0);
   await expect(tab.getByRole('heading', { name: 'Sign in' })).toBeVisible({ timeout: 20_000 });
   await expect(tab.getByTestId('toast').filter({ hasText: 'You were signed out' })).toBeVisible();
+  await expectAccessible(tab, 'sign-in form with the signed-out toast');
   await tab.getByRole('button', { name: 'Create an account' }).click();
   await tab.getByLabel('Username').fill(first.username);
   await tab.getByLabel('Password').fill('another password');
   await tab.getByRole('button', { name: 'Sign up' }).click();
   await expect(tab.getByRole('form').getByRole('alert')).toHaveText('That username is taken. Pick another one.');
+  await expectAccessible(tab, 'sign-up form with a form error');
 });

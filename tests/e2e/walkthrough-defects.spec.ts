@@ -4,6 +4,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ok } from '../helpers/clients';
 import { relayUrl, screenshot } from './app-driver';
+import { expectAccessible } from './axe';
 import { befriend, fillSignIn, inviteAndAccept, OwnRelay, say, seedUser, signIn } from './seed';
 
 const HEBREW_NAME = 'אנה כהן';
@@ -56,6 +57,7 @@ test('defect 1: a message over 4,000 characters is refused with a counter and a 
   // Near it: a counter.
   await box.fill('a'.repeat(3900));
   await expect(annPage.panel().getByText('3,900 / 4,000')).toBeVisible();
+  await expectAccessible(page, 'composer with a length counter');
 
   // Over it: every character kept, the counter says by how much, and sending is refused.
   const tooLong = `${'word '.repeat(820)}end`;
@@ -71,6 +73,7 @@ test('defect 1: a message over 4,000 characters is refused with a counter and a 
   expect(await box.inputValue()).toBe(tooLong);
   await expect(annPage.bodies()).toHaveCount(0);
   await screenshot(page, 'composer-too-long');
+  await expectAccessible(page, 'composer over the length limit');
 
   // Exactly at the limit it goes, whole.
   const atLimit = 'b'.repeat(4000);
@@ -106,6 +109,7 @@ test('defect 2: right-to-left names and messages are laid out right to left', as
   await expect(direction(panel.getByRole('complementary', { name: 'Members' }).getByText(HEBREW_NAME))).resolves.toBe('rtl');
   await expect(direction(page.getByRole('tab', { name: HEBREW_NAME }).getByText(HEBREW_NAME))).resolves.toBe('rtl');
   await screenshot(page, 'rtl');
+  await expectAccessible(page, 'right-to-left names and messages');
 });
 
 test('defect 3: rejoining a group and opening it leaves nothing unread', async ({ browser }) => {
@@ -127,6 +131,7 @@ test('defect 3: rejoining a group and opening it leaves nothing unread', async (
   await cydPage.panel().getByRole('button', { name: 'Leave' }).click();
   await cydPage.panel().getByRole('button', { name: 'Click again to leave' }).click();
   await expect(page.getByRole('region', { name: 'Chats' }).getByRole('button')).toHaveCount(0);
+  await expectAccessible(page, 'no chats left, friends kept');
 
   for (const text of ['while away 1', 'while away 2', 'while away 3']) await say(ann, group.id, text);
   await ok(ann.socket, 'invite:create', { to: cyd.user.username, chatId: group.id });
@@ -159,6 +164,7 @@ test('defect 4: after a reconnect, my own message sent while offline is not unre
     await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible({ timeout: 15_000 });
     await annPage.send('sent while offline');
     await expect(annPage.panel().getByText('Sending…')).toBeVisible();
+    await expectAccessible(page, 'offline with a message sending');
     await relay.start();
     await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveCount(0, { timeout: 30_000 });
     await expect(annPage.panel().getByText('Sending…')).toHaveCount(0, { timeout: 15_000 });
@@ -197,6 +203,7 @@ test('defect 5: typing while the relay is down raises no error', async ({ browse
     await page.waitForTimeout(1000);
     await expect(page.getByTestId('toast')).toHaveCount(0);
     await expect(page.getByText(/Something went wrong|timed out/)).toHaveCount(0);
+    await expectAccessible(page, 'offline after typing');
   } finally {
     await relay.dispose();
   }
@@ -218,6 +225,7 @@ test('defect 6: at 800×600 the conversation gets the room, nothing wraps, long 
   await chatRow(wide.page, new RegExp(longBob)).click();
   await expect(wide.panel().getByRole('complementary', { name: 'Members' })).toBeVisible();
   await screenshot(wide.page, 'layout-1440x900');
+  await expectAccessible(wide.page, 'direct chat at 1440×900');
   await wide.page.context().close();
 
   const annPage = await signIn(browser, url, ann, { width: 800, height: 600 });
@@ -231,9 +239,11 @@ test('defect 6: at 800×600 the conversation gets the room, nothing wraps, long 
   const box = await panel.getByRole('textbox').boundingBox();
   expect(box?.width ?? 0).toBeGreaterThan(420);
   await screenshot(page, 'layout-800x600');
+  await expectAccessible(page, 'direct chat at 800×600, long names');
   await panel.getByRole('button', { name: 'Members' }).click();
   await expect(panel.getByRole('complementary', { name: 'Members' })).toBeVisible();
   await screenshot(page, 'layout-800x600-members');
+  await expectAccessible(page, 'members pane at 800×600, long names');
   await panel.getByRole('button', { name: 'Members' }).click();
   await expect(panel.getByRole('complementary', { name: 'Members' })).toBeHidden();
 
@@ -258,9 +268,11 @@ test('defect 6: at 800×600 the conversation gets the room, nothing wraps, long 
   const toggle = page.getByRole('button', { name: 'Menu' });
   await expect(toggle).toHaveAttribute('aria-expanded', 'false');
   await screenshot(page, 'layout-700x600');
+  await expectAccessible(page, 'sidebar behind Menu at 700×600');
   await toggle.click();
   await expect(sidebar).toBeVisible();
   await screenshot(page, 'layout-700x600-sidebar');
+  await expectAccessible(page, 'sidebar open over the chat at 700×600');
   // Picking a chat puts the sidebar away again.
   await chatRow(page, new RegExp(longBob)).click();
   await expect(sidebar).toBeHidden();
@@ -290,6 +302,7 @@ test('defect 7: presence is unknown, not online, while this client is disconnect
     await expect(friendDot).toHaveAccessibleName(/unknown/);
     await expect(memberDot).toHaveAccessibleName(/unknown/);
     await screenshot(page, 'presence-unknown');
+    await expectAccessible(page, 'presence unknown while offline');
 
     // Back online, presence is the relay's word again: Bob's socket died with the relay.
     await relay.start();
@@ -325,6 +338,7 @@ test('defect 8: a reload reopens the chats and the tab that were open, for that 
   await expect(page.getByTestId('me-name')).toHaveText('Ann Archer');
   await expect(page.getByRole('tab')).toHaveCount(2);
   await expect(page.getByRole('tab', { selected: true })).toHaveText('Bob Baker');
+  await expectAccessible(page, 'reopened tabs after a reload');
   await expect(annPage.bodies()).toHaveText(['in the direct chat']);
 
   // Closing a tab is remembered too.
@@ -337,6 +351,7 @@ test('defect 8: a reload reopens the chats and the tab that were open, for that 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await fillSignIn(page, bob);
   await expect(page.getByRole('heading', { name: 'Welcome to RelayChat' })).toBeVisible();
+  await expectAccessible(page, 'welcome screen: friends, no open chat');
   await expect(page.getByRole('tab')).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId('me-name')).toHaveText('Bob Baker');
