@@ -6,6 +6,7 @@ import { MembershipCache } from './chat/membership';
 import { UserDirectory } from './chat/users';
 import type { Config } from './config';
 import { startHousekeeping } from './housekeeping';
+import { limiterFactory } from './limiters';
 import { createHttpApp } from './http';
 import { PasswordHasher } from './password-hasher';
 import type { Logger } from './log';
@@ -62,6 +63,7 @@ export async function createRelay(config: Config, log: Logger, seams: RelaySeams
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     trustProxy: config.TRUST_PROXY,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    limiters: limiterFactory(redis),
     onLogout: (token) => sockets?.disconnectToken(token),
     accepting: () => accepting,
   });

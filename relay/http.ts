@@ -2,13 +2,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import { describeIssues, loginBody, registerBody } from '../protocol/schemas';
 import type { HttpErrorCode } from '../protocol/types';
 import type { Accounts } from './accounts';
 import { newId } from './chat/context';
 import { RelayError } from './chat/errors';
+import type { Limiter, LimiterFactory } from './limiters';
 import type { Logger } from './log';
 import { originAllowed } from './origins';
 import { HasherBusyError } from './password-hasher';
@@ -28,6 +29,8 @@ export interface HttpDeps {
   trustProxy: number | false;
   /** Browser origins allowed besides the relay's own and the desktop app's. */
   allowedOrigins: readonly string[];
+  /** Makes the sign-in and sign-up limiters (counted across relays when joined). */
+  limiters: LimiterFactory;
   /** Disconnects every socket that authenticated with this token. */
   onLogout(token: string): void;
   /** False while shutting down: new requests are refused. */
@@ -46,7 +49,7 @@ function parse<S extends z.ZodType>(schema: S, req: Request, res: Response): z.o
 }
 
 /** Answers 429 with Retry-After when the limiter refuses; true when the request may go on. */
-async function take(limiter: RateLimiterMemory, key: string, res: Response, message: string): Promise<boolean> {
+async function take(limiter: Limiter, key: string, res: Response, message: string): Promise<boolean> {
   try {
     await limiter.consume(key);
     return true;
@@ -103,11 +106,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   // Failed logins per username and address: slows guessing far below what brute force needs.
-  const loginFailures = new RateLimiterMemory({ keyPrefix: 'login', points: deps.loginAttempts, duration: 15 * 60 });
+  const limiter = deps.limiters;
+  const loginFailures = limiter({ keyPrefix: 'login', points: deps.loginAttempts, duration: 15 * 60 });
   // Per address whatever the username: random usernames must not get round the limit
   // above. Set for a class behind one school address, far above what it needs.
-  const loginsPerAddress = new RateLimiterMemory({ keyPrefix: 'login-addr', points: deps.loginAttemptsPerAddress, duration: 15 * 60 });
-  const registrationsPerAddress = new RateLimiterMemory({ keyPrefix: 'register-addr', points: deps.registrationsPerAddress, duration: 3600 });
+  const loginsPerAddress = limiter({ keyPrefix: 'login-addr', points: deps.loginAttemptsPerAddress, duration: 15 * 60 });
+  const registrationsPerAddress = limiter({ keyPrefix: 'register-addr', points: deps.registrationsPerAddress, duration: 3600 });
 
   app.use((req, res, next) => {
     if (!deps.accepting()) return fail(res, 503, 'internal', 'the relay is shutting down');

@@ -5,7 +5,7 @@
 // the sockets of every relay.
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { clientSchemas, describeIssues, type ParsedPayload } from '../protocol/schemas';
 import type { Ack, ClientEvent, ClientResults, ClientToServerEvents, ServerToClientEvents, User } from '../protocol/types';
@@ -24,6 +24,7 @@ import { originAllowed } from './origins';
 import { presenceChange, type PresenceTracker } from './presence';
 import type { RedisLink } from './redis-link';
 import { KeyedLocks } from './keyed-locks';
+import { limiterFactory, type Limiter } from './limiters';
 import { ruleKeys, type SerialEvent } from './rule-keys';
 
 interface SocketData {
@@ -102,10 +103,10 @@ export class SocketLayer {
   /** Per user, connections authenticated but not yet connected. */
   private readonly handshakes = new Map<string, number>();
   private readonly sendLimiter: BurstyRateLimiter;
-  private readonly eventLimiter: RateLimiterMemory;
+  private readonly eventLimiter: Limiter;
   private readonly sweeper: NodeJS.Timeout;
   private readonly tokenChecker: NodeJS.Timeout;
-  private readonly budgets: Record<'chat:history' | 'chat:typing', RateLimiterMemory>;
+  private readonly budgets: Record<'chat:history' | 'chat:typing', Limiter>;
   private accepting = true;
 
   constructor(
@@ -133,16 +134,18 @@ export class SocketLayer {
     }
     // 10/s sustained with bursts of 100: the steady limiter first, then a burst allowance
     // that refills over a minute, so a reconnecting client can flush its queue at once.
+    // Counted in Redis when relays are joined: one budget per user, whatever relay.
+    const limiter = limiterFactory(deps.redis);
     this.sendLimiter = new BurstyRateLimiter(
-      new RateLimiterMemory({ keyPrefix: 'send', points: config.SEND_RATE_PER_SECOND, duration: 1 }),
-      new RateLimiterMemory({ keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 }),
+      limiter({ keyPrefix: 'send', points: config.SEND_RATE_PER_SECOND, duration: 1 }),
+      limiter({ keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 }),
     );
-    this.eventLimiter = new RateLimiterMemory({ keyPrefix: 'event', points: config.EVENT_RATE_PER_SECOND, duration: 1 });
+    this.eventLimiter = limiter({ keyPrefix: 'event', points: config.EVENT_RATE_PER_SECOND, duration: 1 });
     // History pages and typing signals have budgets of their own: a client paging back
     // through a long chat, or a stuck key, never uses up what the user's clicks need.
     this.budgets = {
-      'chat:history': new RateLimiterMemory({ keyPrefix: 'history', points: config.HISTORY_RATE_PER_SECOND, duration: 1 }),
-      'chat:typing': new RateLimiterMemory({ keyPrefix: 'typing', points: config.TYPING_RATE_PER_SECOND, duration: 1 }),
+      'chat:history': limiter({ keyPrefix: 'history', points: config.HISTORY_RATE_PER_SECOND, duration: 1 }),
+      'chat:typing': limiter({ keyPrefix: 'typing', points: config.TYPING_RATE_PER_SECOND, duration: 1 }),
     };
     this.io.use((socket, next) => void this.authenticate(socket, next));
     this.io.on('connection', (socket) => this.onConnection(socket));
@@ -276,7 +279,7 @@ export class SocketLayer {
     return parsed.data as ParsedPayload<E>;
   }
 
-  private async limit(limiter: RateLimiterMemory | BurstyRateLimiter, key: string): Promise<void> {
+  private async limit(limiter: Limiter | BurstyRateLimiter, key: string): Promise<void> {
     try {
       await limiter.consume(key);
     } catch (e) {
@@ -304,7 +307,7 @@ export class SocketLayer {
     return this.locks.runExclusive(run);
   }
 
-  private limiterFor(event: ClientEvent): RateLimiterMemory {
+  private limiterFor(event: ClientEvent): Limiter {
     if (event === 'chat:history' || event === 'chat:typing') return this.budgets[event];
     return this.eventLimiter;
   }
