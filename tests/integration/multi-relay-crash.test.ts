@@ -7,20 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/types';
 import { useRelayCluster } from '../helpers/relay-cluster';
 import { befriend, call, connect, inviteAndAccept, ok, signUp, sleep, waitFor, type TestSocket } from '../helpers/clients';
+import { fullHistory } from '../helpers/fault-sockets';
 
 const cluster = useRelayCluster(2, { SEND_BURST: '2000', SEND_RATE_PER_SECOND: '1000' });
 
 const PER_SENDER = 500;
-
-async function fullHistory(socket: TestSocket, chatId: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (let after = 0; ; ) {
-    const page = await ok(socket, 'chat:history', { chatId, after, limit: 200 });
-    all.push(...page.messages);
-    if (!page.hasMore) return all;
-    after = page.messages.at(-1)!.seq;
-  }
-}
 
 describe('several relays as one: a relay killed', () => {
   it('SIGKILL of one relay mid-flood: no acked message lost, no gap, its users offline within 30 s, the others serve on', async () => {

@@ -8,6 +8,7 @@ import type { Message } from '../../protocol/types';
 import { useRelayCluster } from '../helpers/relay-cluster';
 import { befriend, call, connect, inviteAndAccept, ok, signUp, type TestSocket } from '../helpers/clients';
 import { until, watch } from '../helpers/scenarios';
+import { fullHistory } from '../helpers/fault-sockets';
 
 // the limits are raised: the point is many sends in flight at once, and readers polling
 // history as fast as they can (a user's budgets are one across relays)
@@ -15,17 +16,6 @@ const cluster = useRelayCluster(3, { SEND_BURST: '2000', SEND_RATE_PER_SECOND: '
 const url = (i: number): string => cluster.relays[i]!.url;
 
 const PER_SENDER = 150;
-
-/** Every message of the chat, read page by page through `socket`. */
-async function fullHistory(socket: TestSocket, chatId: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (let after = 0; ; ) {
-    const page = await ok(socket, 'chat:history', { chatId, after, limit: 200 });
-    all.push(...page.messages);
-    if (!page.hasMore) return all;
-    after = page.messages.at(-1)!.seq;
-  }
-}
 
 describe('several relays as one: ordering', () => {
   it('concurrent senders on three relays: one gap-free order, seen the same everywhere, never with a hole', async () => {
