@@ -5,7 +5,7 @@ import { ok } from '../helpers/clients';
 import { relayUrl, screenshot, uniqueName } from './app-driver';
 import { expectAccessible } from './axe';
 import { contrastFailures } from './contrast';
-import { befriend, inviteAndAccept, OwnRelay, PASSWORD, say, seedUser, signIn } from './seed';
+import { befriend, inviteAndAccept, OwnRelay, PASSWORD, say, seedTrio, seedUser, signIn } from './seed';
 
 function chatRow(page: Page, title: string | RegExp): Locator {
   return page.getByRole('region', { name: 'Chats' }).getByRole('button', { name: title });
@@ -13,13 +13,7 @@ function chatRow(page: Page, title: string | RegExp): Locator {
 
 test('screen readers: a heading, a skip link, a message log with named messages, chat kinds and unread in words', async ({ browser }) => {
   const url = relayUrl();
-  const ann = await seedUser(url, 'ann', 'Ann Archer');
-  const bob = await seedUser(url, 'bob', 'Bob Baker');
-  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
-  await befriend(ann, bob);
-  await befriend(ann, cyd);
-  const direct = await inviteAndAccept(ann, bob);
-  const group = await inviteAndAccept(ann, cyd, direct.id);
+  const { ann, bob, cyd, direct, group } = await seedTrio(url);
   await say(bob, direct.id, 'first');
   await say(bob, direct.id, 'second');
   ann.socket.close();
@@ -259,13 +253,7 @@ test('sign-up errors are said next to their fields, in words', async ({ browser 
 
 test('screens for the README and for looking at: a direct chat and a group, wide and at 800×600', async ({ browser }) => {
   const url = relayUrl();
-  const ann = await seedUser(url, 'ann', 'Ann Archer');
-  const bob = await seedUser(url, 'bob', 'Bob Baker');
-  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
-  await befriend(ann, bob);
-  await befriend(ann, cyd);
-  const direct = await inviteAndAccept(ann, bob);
-  const group = await inviteAndAccept(ann, cyd, direct.id);
+  const { ann, bob, cyd, direct, group } = await seedTrio(url);
   const lines: Array<[typeof ann, string]> = [
     [bob, 'Morning! Did the relay come back up after the deploy?'],
     [ann, 'It did: everything queued while it was down went out in order.'],

@@ -31,6 +31,18 @@ export async function inviteAndAccept(a: TestUser, b: TestUser, chatId?: string)
   return chat;
 }
 
+/** Ann with friends Bob and Cyd, a direct chat with Bob, and a group of the three made from it. */
+export async function seedTrio(url: string): Promise<{ ann: TestUser; bob: TestUser; cyd: TestUser; direct: Chat; group: Chat }> {
+  const ann = await seedUser(url, 'ann', 'Ann Archer');
+  const bob = await seedUser(url, 'bob', 'Bob Baker');
+  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
+  await befriend(ann, bob);
+  await befriend(ann, cyd);
+  const direct = await inviteAndAccept(ann, bob);
+  const group = await inviteAndAccept(ann, cyd, direct.id);
+  return { ann, bob, cyd, direct, group };
+}
+
 let sent = 0;
 export async function say(from: TestUser, chatId: string, body: string): Promise<void> {
   await ok(from.socket, 'chat:send', { chatId, clientMsgId: `seed-${Date.now().toString(36)}-${sent++}`, body });

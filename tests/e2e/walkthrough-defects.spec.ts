@@ -5,7 +5,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ok } from '../helpers/clients';
 import { relayUrl, screenshot } from './app-driver';
 import { expectAccessible } from './axe';
-import { befriend, fillSignIn, inviteAndAccept, OwnRelay, say, seedUser, signIn } from './seed';
+import { befriend, fillSignIn, inviteAndAccept, OwnRelay, say, seedTrio, seedUser, signIn } from './seed';
 
 const HEBREW_NAME = 'אנה כהן';
 const HEBREW_TEXT = 'שלום, מה שלומך?';
@@ -114,13 +114,7 @@ test('defect 2: right-to-left names and messages are laid out right to left', as
 
 test('defect 3: rejoining a group and opening it leaves nothing unread', async ({ browser }) => {
   const url = relayUrl();
-  const ann = await seedUser(url, 'ann', 'Ann Archer');
-  const bob = await seedUser(url, 'bob', 'Bob Baker');
-  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
-  await befriend(ann, bob);
-  await befriend(ann, cyd);
-  const direct = await inviteAndAccept(ann, bob);
-  const group = await inviteAndAccept(ann, cyd, direct.id);
+  const { ann, bob, cyd, direct, group } = await seedTrio(url);
   await say(ann, group.id, 'before you left');
   cyd.socket.close();
   const cydPage = await signIn(browser, url, cyd);
@@ -316,13 +310,7 @@ test('defect 7: presence is unknown, not online, while this client is disconnect
 
 test('defect 8: a reload reopens the chats and the tab that were open, for that user only', async ({ browser }) => {
   const url = relayUrl();
-  const ann = await seedUser(url, 'ann', 'Ann Archer');
-  const bob = await seedUser(url, 'bob', 'Bob Baker');
-  const cyd = await seedUser(url, 'cyd', 'Cyd Cole');
-  await befriend(ann, bob);
-  await befriend(ann, cyd);
-  const direct = await inviteAndAccept(ann, bob);
-  await inviteAndAccept(ann, cyd, direct.id);
+  const { ann, bob, cyd, direct } = await seedTrio(url);
   await say(bob, direct.id, 'in the direct chat');
   ann.socket.close();
   bob.socket.close();
