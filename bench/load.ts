@@ -1,10 +1,10 @@
-// Drives one target (the relay or the bare baseline) with forked load generators:
-// connects every client, reads the target's memory before and after, then runs the
-// fixed-rate phase and the full-speed phase.
+// Drives one target (the relay, several relays joined through Redis, or the bare
+// baseline) with forked load generators: connects every client, reads the target's
+// memory before and after, then runs the fixed-rate phase and the full-speed phase.
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
-import type { ClientSpec, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
+import type { ClientSpec, ConnectClient, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
 import type { BenchOptions } from './options';
 import { ROOT, type ServerProcess } from './server-process';
 import { summarize, type Summary } from './stats';
@@ -23,6 +23,41 @@ export interface PhaseReport {
   serverCpuShare: number;
   /** the server's CPU time over the phase divided by the messages it acked then, in µs */
   serverCpuPerMessageUs: number;
+  /** bytes the server caused to be written to storage over the phase (write_bytes in /proc/<pid>/io), per message it acked then */
+  serverWriteBytesPerMessage: number;
+  /** the same two figures for a helper process counted apart from the server (Redis with --relays) */
+  side?: { cpuPerMessageUs: number; writeBytesPerMessage: number };
+}
+
+/** A process whose CPU time and disk writes are read before and after each phase. */
+export interface Metered {
+  cpuMs(): number;
+  writeBytes(): number;
+}
+
+/**
+ * What the load generators drive: one server process or several (summed), each with a
+ * URL of its own. Clients are dealt over the URLs member by member within each chat,
+ * so with several relays the members of a chat sit on different relays.
+ */
+export interface LoadTarget extends Metered {
+  name: string;
+  urls: string[];
+  rssKib(): number;
+  /** a helper (Redis) whose CPU and disk writes are reported apart from the server's */
+  side?: Metered;
+}
+
+export function targetOf(name: string, servers: ServerProcess[], side?: Metered): LoadTarget {
+  const sum = (f: (s: ServerProcess) => number) => servers.reduce((a, s) => a + f(s), 0);
+  return {
+    name,
+    urls: servers.map((s) => s.url),
+    rssKib: () => sum((s) => s.rssKib()),
+    cpuMs: () => sum((s) => s.cpuMs()),
+    writeBytes: () => sum((s) => s.writeBytes()),
+    side,
+  };
 }
 
 export interface LoadReport {
@@ -81,8 +116,20 @@ function asResult(m: FromLoadgen): PhaseResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function merge(results: PhaseResult[], cpu: { ms: number; wallMs: number }): PhaseReport {
+interface Usage {
+  cpuMs: number;
+  writeBytes: number;
+}
+
+const usage = (m: Metered): Usage => ({ cpuMs: m.cpuMs(), writeBytes: m.writeBytes() });
+const since = (m: Metered, before: Usage): Usage => {
+  const now = usage(m);
+  return { cpuMs: now.cpuMs - before.cpuMs, writeBytes: now.writeBytes - before.writeBytes };
+};
+
+function merge(results: PhaseResult[], server: Usage, wallMs: number, side: Usage | undefined): PhaseReport {
   const windowS = results[0]!.windowMs / 1000;
+  const ackedInPhase = Math.max(1, results.reduce((s, r) => s + r.ackedInPhase, 0));
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
   return {
@@ -94,28 +141,34 @@ function merge(results: PhaseResult[], cpu: { ms: number; wallMs: number }): Pha
     unacked: results.reduce((s, r) => s + r.unacked, 0),
     disconnected: results.reduce((s, r) => s + r.disconnected, 0),
     drainedMs: Math.max(...results.map((r) => r.drainedMs)),
-    serverCpuShare: cpu.ms / cpu.wallMs,
-    serverCpuPerMessageUs: (cpu.ms * 1000) / Math.max(1, results.reduce((s, r) => s + r.ackedInPhase, 0)),
+    serverCpuShare: server.cpuMs / wallMs,
+    serverCpuPerMessageUs: (server.cpuMs * 1000) / ackedInPhase,
+    serverWriteBytesPerMessage: server.writeBytes / ackedInPhase,
+    side: side && { cpuPerMessageUs: (side.cpuMs * 1000) / ackedInPhase, writeBytesPerMessage: side.writeBytes / ackedInPhase },
   };
 }
 
-/** Groups clients by chat and deals whole chats to the generators in turn. */
-function partition(clients: ClientSpec[], n: number): ClientSpec[][] {
+/**
+ * Groups clients by chat and deals whole chats to the generators in turn; member j of
+ * chat i connects to `urls[(i + j) % urls.length]`, so a chat's members are on
+ * different servers and each server gets about as many clients as the others.
+ */
+function partition(clients: ClientSpec[], n: number, urls: string[]): ConnectClient[][] {
   const byChat = new Map<string, ClientSpec[]>();
   for (const c of clients) byChat.set(c.chatId, [...(byChat.get(c.chatId) ?? []), c]);
-  const parts: ClientSpec[][] = Array.from({ length: n }, () => []);
-  [...byChat.values()].forEach((chat, i) => parts[i % n]!.push(...chat));
+  const parts: ConnectClient[][] = Array.from({ length: n }, () => []);
+  [...byChat.values()].forEach((chat, i) => parts[i % n]!.push(...chat.map((spec, j) => ({ spec, url: urls[(i + j) % urls.length]! }))));
   return parts;
 }
 
-export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
-  const parts = partition(clients, opts.loadgens);
+export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
+  const parts = partition(clients, opts.loadgens, target.urls);
   const gens = parts.map(() => new Loadgen(opts.loadgenNice));
   try {
     await sleep(500);
     const rssBeforeKib = target.rssKib();
     const started = performance.now();
-    const readies = await Promise.all(gens.map((g, i) => g.request({ type: 'connect', url: target.url, clients: parts[i]! }, 120_000)));
+    const readies = await Promise.all(gens.map((g, i) => g.request({ type: 'connect', clients: parts[i]! }, 120_000)));
     const connectMs = performance.now() - started;
     let connected = 0;
     let failed = 0;
@@ -132,11 +185,13 @@ export async function runLoad(target: ServerProcess, clients: ClientSpec[], opts
     log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterKib} KiB`);
 
     const phase = async (spec: PhaseSpec): Promise<PhaseReport> => {
-      const cpuBefore = target.cpuMs();
+      const serverBefore = usage(target);
+      const sideBefore = target.side && usage(target.side);
       const started = performance.now();
       const results = await Promise.all(gens.map((g) => g.request({ type: 'run', phase: spec }, spec.warmupMs + spec.durationMs + spec.drainMs + 30_000)));
-      const cpu = { ms: target.cpuMs() - cpuBefore, wallMs: performance.now() - started };
-      return merge(results.map(asResult), cpu);
+      const server = since(target, serverBefore);
+      const side = target.side && sideBefore && since(target.side, sideBefore);
+      return merge(results.map(asResult), server, performance.now() - started, side);
     };
     // An unmeasured warm-up first (JIT, SQLite page cache, socket buffers), drained, so
     // the measured phases start from an empty queue rather than a start-up backlog.

@@ -9,6 +9,12 @@ export interface ClientSpec {
   sends: boolean;
 }
 
+/** a client and the server it connects to (with --relays N, the members of a chat are spread over the relays) */
+export interface ConnectClient {
+  spec: ClientSpec;
+  url: string;
+}
+
 export type PhaseSpec =
   /** open loop: this process sends `rate` messages a second, spread over its senders */
   | { mode: 'rate'; rate: number; warmupMs: number; durationMs: number; drainMs: number; bodyChars: number }
@@ -16,7 +22,7 @@ export type PhaseSpec =
   | { mode: 'max'; window: number; warmupMs: number; durationMs: number; drainMs: number; bodyChars: number };
 
 export type ToLoadgen =
-  | { type: 'connect'; url: string; clients: ClientSpec[] }
+  | { type: 'connect'; clients: ConnectClient[] }
   | { type: 'run'; phase: PhaseSpec }
   | { type: 'close' };
 

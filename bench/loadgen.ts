@@ -4,7 +4,7 @@
 // share one clock (performance.now()), carried in the message body.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, Message, ServerToClientEvents } from '../protocol/types';
-import type { ClientSpec, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
+import type { ClientSpec, ConnectClient, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
 
 type Client = { spec: ClientSpec; socket: Socket<ServerToClientEvents, ClientToServerEvents>; index: number; counter: number; inflight: number };
 
@@ -41,12 +41,12 @@ function connectOne(url: string, spec: ClientSpec, index: number): Promise<Clien
   });
 }
 
-async function connectAll(url: string, specs: ClientSpec[]): Promise<void> {
+async function connectAll(specs: ConnectClient[]): Promise<void> {
   const started = performance.now();
   let failed = 0;
   let firstError: string | undefined;
   for (let i = 0; i < specs.length; i += CONNECT_BATCH) {
-    const batch = specs.slice(i, i + CONNECT_BATCH).map((s, j) => connectOne(url, s, i + j));
+    const batch = specs.slice(i, i + CONNECT_BATCH).map((s, j) => connectOne(s.url, s.spec, i + j));
     for (const r of await Promise.allSettled(batch)) {
       if (r.status === 'fulfilled') clients.push(r.value);
       else {
@@ -154,7 +154,7 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
 process.on('message', (raw: ToLoadgen) => {
   const msg = raw;
   if (msg.type === 'connect') {
-    connectAll(msg.url, msg.clients).catch((e: unknown) => send({ type: 'fatal', message: String(e) }));
+    connectAll(msg.clients).catch((e: unknown) => send({ type: 'fatal', message: String(e) }));
   } else if (msg.type === 'run') {
     runPhase(msg.phase).then(
       (result) => send({ type: 'result', result }),

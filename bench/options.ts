@@ -33,12 +33,37 @@ export interface BenchOptions {
   skipLoad: boolean;
   /** upper bound on the wait for in-flight acks after each phase (it ends as soon as none are left) */
   drainMs: number;
+  /**
+   * Relay processes on the load side (`--relays N`): with more than one they share one
+   * DATA_DIR and are joined through one redis-server, and each chat's members are spread
+   * over them. The baseline stays one process.
+   */
+  relays: number;
 }
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
+const MAX_RELAYS = 8;
+
+/** `--relays N` or `--relays=N`: the number, and the arguments without it. */
+function takeRelays(argv: readonly string[]): { relays: number; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--relays') value = argv[++i] ?? '';
+    else if (a.startsWith('--relays=')) value = a.slice('--relays='.length);
+    else rest.push(a);
+  }
+  if (value === undefined) return { relays: 1, rest };
+  const relays = Number(value);
+  if (!Number.isInteger(relays) || relays < 1 || relays > MAX_RELAYS) throw new Error(`--relays wants a whole number from 1 to ${MAX_RELAYS}, not '${value}'`);
+  return { relays, rest };
+}
+
+export function parseOptions(all: readonly string[]): BenchOptions {
+  const { relays, rest: argv } = takeRelays(all);
   const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load', '--same-priority']);
   const unknown = argv.filter((a) => !known.has(a));
-  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')})`);
+  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')} --relays N)`);
   const quick = argv.includes('--quick');
   return {
     quick,
@@ -58,5 +83,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     rendererChatSize: 100_000,
     skipRenderer: argv.includes('--no-renderer'),
     skipLoad: argv.includes('--no-load'),
+    relays,
   };
 }

@@ -1,17 +1,19 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --no-renderer]`: the relay against a
-// bare socket.io fan-out under the same load, chat:history at growing chat sizes, and
-// the renderer on a 100,000-message chat. Prints tables, then one summary line.
+// `npm run bench [-- --quick] [-- --profile] [-- --no-renderer] [-- --relays N]`: the
+// relay (or N relays joined through Redis) against a bare socket.io fan-out under the
+// same load, chat:history at growing chat sizes, and the renderer on a 100,000-message
+// chat. Prints tables, then one summary line.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchHistory, type HistoryReport } from './history';
-import { runLoad, type LoadReport, type PhaseReport } from './load';
+import { runLoad, targetOf, type LoadReport, type PhaseReport } from './load';
 import type { ClientSpec } from './loadgen-protocol';
 import { parseOptions, type BenchOptions } from './options';
 import { summarizeProfile, type ProfileSummary } from './profile';
 import { benchRenderer, type RendererReport } from './renderer';
+import { startRedis, type BenchRedis } from './redis';
 import { seedHistory, seedLoad, type LoadClient } from './seed';
-import { startServer } from './server-process';
+import { startServer, type ServerProcess } from './server-process';
 import { fmt } from './stats';
 import { table } from './table';
 import { webDir } from './web-build';
@@ -25,6 +27,8 @@ const RELAY_ENV = {
   SEND_RATE_PER_SECOND: '1000000',
   SEND_BURST: '1000000',
   EVENT_RATE_PER_SECOND: '1000000',
+  // the history part asks for pages back to back, far above a person's 100 a second
+  HISTORY_RATE_PER_SECOND: '1000000',
 };
 
 async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
@@ -32,19 +36,35 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
   log(`load: seeding ${opts.clients} users in chats of ${opts.chatSize} through the store`);
   const seeded: LoadClient[] = await seedLoad(dataDir, opts.clients, opts.chatSize);
   const profDir = join(dir, 'cpuprof');
-  const relay = await startServer({
-    name: 'relay',
-    script: 'relay/main.ts',
-    env: { ...RELAY_ENV, DATA_DIR: dataDir },
-    nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
-  });
+  // --relays N: N relays on the one DATA_DIR, joined through one redis-server (REDIS_URL)
+  let redis: BenchRedis | undefined;
+  const relays: ServerProcess[] = [];
   let relayReport: LoadReport;
   try {
+    if (opts.relays > 1) {
+      redis = await startRedis(join(dir, 'redis'));
+      log(`load: ${opts.relays} relays on one DATA_DIR, joined through redis-server at ${redis.url}`);
+    }
+    for (let i = 0; i < opts.relays; i++) {
+      relays.push(
+        await startServer({
+          name: opts.relays > 1 ? `relay ${i + 1}` : 'relay',
+          script: 'relay/main.ts',
+          env: { ...RELAY_ENV, DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) },
+          // with several relays only the first is profiled
+          nodeArgs: opts.profile && i === 0 ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+        }),
+      );
+    }
     const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { token: c.token }, chatId: c.chatId, sends: true }));
-    relayReport = await runLoad(relay, specs, opts, log);
+    const name = opts.relays > 1 ? `${opts.relays} relays + Redis` : 'relay';
+    relayReport = await runLoad(targetOf(name, relays, redis), specs, opts, log);
   } finally {
-    const code = await relay.stop();
-    if (code !== 0) log(`  relay exited with ${code}:\n${relay.output().slice(-2000)}`);
+    const codes = await Promise.all(relays.map((r) => r.stop()));
+    codes.forEach((code, i) => {
+      if (code !== 0) log(`  ${relays[i]!.name} exited with ${code}:\n${relays[i]!.output().slice(-2000)}`);
+    });
+    await redis?.stop();
   }
   let profile: ProfileSummary | undefined;
   if (opts.profile) {
@@ -56,7 +76,7 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
   const bare = await startServer({ name: 'bare socket.io', script: 'bench/bare-server.ts' });
   try {
     const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
-    return { relay: relayReport, bare: await runLoad(bare, specs, opts, log), profile };
+    return { relay: relayReport, bare: await runLoad(targetOf(bare.name, [bare]), specs, opts, log), profile };
   } finally {
     await bare.stop();
   }
@@ -94,12 +114,18 @@ async function historyAndRenderer(opts: BenchOptions, dir: string): Promise<{ hi
 const rate = (x: number) => fmt(x, 0);
 const ms = (x: number) => fmt(x, 2);
 const cpu = (p: PhaseReport) => `${fmt(p.serverCpuShare * 100, 0)} / ${fmt(p.serverCpuPerMessageUs, 0)}`;
+const bytes = (p: PhaseReport) => fmt(p.serverWriteBytesPerMessage, 0);
+const side = (p: PhaseReport) => (p.side ? `${fmt(p.side.cpuPerMessageUs, 0)} / ${fmt(p.side.writeBytesPerMessage, 0)}` : '-');
 const errs = (p: PhaseReport) => Object.entries(p.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
 
 function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): string {
   const row = (name: string, f: (r: LoadReport) => string) => [name, f(relay), f(bare)];
-  return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase`, [
-    ['', 'relay', 'bare socket.io'],
+  const several = opts.relays > 1 ? ` (CPU, disk and RSS summed over the ${opts.relays} relays; Redis apart)` : '';
+  const sideRows = relay.rate.side
+    ? [row(`offered ${opts.offeredRate}/s: redis-server CPU µs / disk bytes per msg`, (r) => side(r.rate)), row('full speed: redis-server CPU µs / disk bytes per msg', (r) => side(r.max))]
+    : [];
+  return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase${several}`, [
+    ['', relay.target, bare.target],
     row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
     row('RSS idle before / after, MiB', (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)}`),
     row('memory per idle client, KiB', (r) => fmt(r.kibPerClient)),
@@ -112,12 +138,15 @@ function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): str
     row(`offered ${opts.offeredRate}/s: errors / unacked`, (r) => `${errs(r.rate)} / ${r.rate.unacked}`),
     row(`offered ${opts.offeredRate}/s: backlog drained in, s`, (r) => fmt(r.rate.drainedMs / 1000)),
     row(`offered ${opts.offeredRate}/s: server CPU, % of a core / µs per msg`, (r) => cpu(r.rate)),
+    row(`offered ${opts.offeredRate}/s: server disk writes, bytes per msg`, (r) => bytes(r.rate)),
     row(`full speed (${opts.window} in flight/sender): acked msg/s`, (r) => rate(r.max.ackedPerSecond)),
     row('full speed: delivered/s', (r) => rate(r.max.deliveredPerSecond)),
     row('full speed: delivery p50 / p99 ms', (r) => `${ms(r.max.latency.p50)} / ${ms(r.max.latency.p99)}`),
     row('full speed: ack p50 / p99 ms', (r) => `${ms(r.max.ack.p50)} / ${ms(r.max.ack.p99)}`),
     row('full speed: errors / unacked', (r) => `${errs(r.max)} / ${r.max.unacked}`),
     row('full speed: server CPU, % of a core / µs per msg', (r) => cpu(r.max)),
+    row('full speed: server disk writes, bytes per msg', (r) => bytes(r.max)),
+    ...sideRows,
     row('clients dropped by the server (after rate / full)', (r) => `${r.rate.disconnected} / ${r.max.disconnected}`),
   ]);
 }
@@ -181,6 +210,29 @@ function targetsTable(opts: BenchOptions, load: Load | undefined, history: Histo
   return table('targets', rows);
 }
 
+/**
+ * The targets of the relay-cost issue: the relay's cost per message against the bare
+ * fan-out's, at the fixed offered rate unless said. Printed only; nothing fails on a miss.
+ */
+function costTargetsTable(opts: BenchOptions, { relay, bare }: Load): string {
+  const verdict = (x: number, ok: boolean) => (Number.isFinite(x) ? (ok ? 'met' : 'MISSED') : 'n/a');
+  const times = (a: number, b: number) => a / b;
+  const at = `at ${opts.offeredRate.toLocaleString('en')} msg/s`;
+  const cpuX = times(relay.rate.serverCpuPerMessageUs, bare.rate.serverCpuPerMessageUs);
+  const disk = relay.rate.serverWriteBytesPerMessage;
+  const p99X = times(relay.rate.latency.p99, bare.rate.latency.p99);
+  const tputX = times(relay.max.ackedPerSecond, bare.max.ackedPerSecond);
+  const memX = times(relay.kibPerClient, bare.kibPerClient);
+  return table(`targets: relay cost per message (${relay.target} against ${bare.target})`, [
+    ['target', 'measured', ''],
+    [`CPU per message ${at} <= 1.3 x bare's`, `${fmt(relay.rate.serverCpuPerMessageUs, 0)} / ${fmt(bare.rate.serverCpuPerMessageUs, 0)} µs = ${fmt(cpuX, 2)} x`, verdict(cpuX, cpuX <= 1.3)],
+    [`disk writes ${at} <= 2,048 bytes per acked message`, `${fmt(disk, 0)} bytes`, verdict(disk, disk <= 2048)],
+    [`p99 delivery ${at} <= 3 x bare's p99`, `${ms(relay.rate.latency.p99)} / ${ms(bare.rate.latency.p99)} ms = ${fmt(p99X, 2)} x`, verdict(p99X, p99X <= 3)],
+    ['full-speed throughput >= 0.8 x bare', `${rate(relay.max.ackedPerSecond)} / ${rate(bare.max.ackedPerSecond)} msg/s = ${fmt(tputX, 2)} x`, verdict(tputX, tputX >= 0.8)],
+    [`memory per idle client within 20% of bare's`, `${fmt(relay.kibPerClient)} / ${fmt(bare.kibPerClient)} KiB = ${fmt(memX, 2)} x`, verdict(memX, memX <= 1.2)],
+  ]);
+}
+
 function profileTable(p: ProfileSummary): string {
   const busy = p.totalMs - p.idleMs;
   const rows = (list: ProfileSummary['functions']) => list.map((f) => [f.name, fmt(f.ms, 0), `${fmt(f.share * 100)}%`]);
@@ -196,7 +248,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   // Other work on the machine takes cores from the relay and the load generators alike.
   const [load1] = loadavg();
-  log(`bench: ${opts.quick ? 'quick' : 'full'} run; load average ${fmt(load1!, 2)} on entry${load1! > 1 ? ' (other work is running: figures will be lower and noisier)' : ''}`);
+  log(`bench: ${opts.quick ? 'quick' : 'full'} run${opts.relays > 1 ? `, ${opts.relays} relays` : ''}; load average ${fmt(load1!, 2)} on entry${load1! > 1 ? ' (other work is running: figures will be lower and noisier)' : ''}`);
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
   try {
     const load = opts.skipLoad ? undefined : await loadBench(opts, dir);
@@ -205,12 +257,18 @@ async function main(): Promise<void> {
     log(historyTable(history));
     log(rendererTable(renderer));
     log(targetsTable(opts, load, history, renderer));
+    if (load) log(costTargetsTable(opts, load));
     if (load?.profile) log(profileTable(load.profile));
     log(`\n(${opts.quick ? 'quick' : 'full'} run, ${fmt((performance.now() - started) / 1000)} s, load average now ${fmt(loadavg()[0]!, 2)})`);
     if (load) {
       const { relay, bare } = load;
       const ratio = relay.max.ackedPerSecond / bare.max.ackedPerSecond;
-      log(`bench: relay ${rate(relay.max.ackedPerSecond)} msg/s, bare socket.io ${rate(bare.max.ackedPerSecond)} msg/s, ratio ${fmt(ratio, 2)}, p99 ${ms(relay.rate.latency.p99)} ms`);
+      log(
+        `bench: relay ${rate(relay.max.ackedPerSecond)} msg/s, bare socket.io ${rate(bare.max.ackedPerSecond)} msg/s, ratio ${fmt(ratio, 2)}, ` +
+          `p99 ${ms(relay.rate.latency.p99)} ms (bare ${ms(bare.rate.latency.p99)} ms), ` +
+          `cpu ${fmt(relay.rate.serverCpuPerMessageUs, 0)} us/msg (bare ${fmt(bare.rate.serverCpuPerMessageUs, 0)}), ` +
+          `disk ${fmt(relay.rate.serverWriteBytesPerMessage, 0)} bytes/msg`,
+      );
     } else log('bench: load part skipped (--no-load)');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -18,6 +18,8 @@ export interface ServerProcess {
   rssKib(): number;
   /** CPU time the child has used so far, user and system, all threads, in ms. */
   cpuMs(): number;
+  /** Bytes the child has caused to be written to storage so far, all threads (`write_bytes` in /proc/<pid>/io). */
+  writeBytes(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -50,6 +52,20 @@ export function readCpuMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * `write_bytes` of /proc/<pid>/io: the bytes this process (all its threads, also those
+ * that have exited) has caused to be sent to the storage layer. Linux counts a page of
+ * the page cache when it goes from clean to dirty, whether or not it has reached the
+ * disk yet; a page written again before it is flushed is not counted again. Pipes,
+ * sockets and tmpfs count nothing.
+ */
+export function readWriteBytes(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const m = /^write_bytes:\s+(\d+)$/m.exec(io);
+  if (!m) throw new Error(`no write_bytes for pid ${pid}`);
+  return Number(m[1]);
 }
 
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
@@ -89,6 +105,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     output: () => out,
     rssKib: () => readRssKib(child.pid!),
     cpuMs: () => readCpuMs(child.pid!),
+    writeBytes: () => readWriteBytes(child.pid!),
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
