@@ -1,19 +1,36 @@
-// The MongoDB backend of the Store interface, for running several relay processes on
-// one database. Every write waits for a journaled majority (durable before the relay
-// acks), and every cross-process race (seq allocation, invite closing, membership
-// changes) is settled by one atomic single-document operation, so no transactions and
-// no replica set are required for correctness.
-import { MongoClient, MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+// The MongoDB backend of the Store interface, for several relay processes on one
+// MongoDB replica set (or sharded cluster). It needs transactions, so the relay refuses
+// to start against a standalone server (mongo-connect.ts).
+//
+// - Every write waits for a journaled majority, and reads use read concern "majority":
+//   what the relay acknowledges or shows survives a failover.
+// - Whatever reads records and then writes on what it read is one transaction (snapshot
+//   reads, majority-journaled commit): an append (resend look-up, the chat's lastSeq
+//   $inc, the insert), accepting an invite, leaving, creating an invite, deleting a chat.
+//   Snapshot isolation only stops two transactions that write the same document, so
+//   operations that must exclude each other write a common one: each bumps the chat's
+//   `version`, and accepts that would produce the same member set upsert one
+//   `memberSets` document (see acceptInvite). The loser of such a write conflict is run
+//   again by the driver (TransientTransactionError) on a fresh snapshot.
+// - Single-document races (invite closing, read positions, friend upserts) stay single
+//   atomic operations.
+// - Every call has a time limit (MONGODB_TIMEOUT_MS, default 10 s): it rejects when the
+//   limit passes, and the relay answers `internal` without acknowledging anything.
+import { MongoServerError, type ClientSession, type Collection, type Db, type MongoClient, type TransactionOptions } from 'mongodb';
 import type { ChatKind, InviteStatus } from '../../protocol/types';
 import type {
+  AcceptOutcome,
+  AcceptPlan,
   AppendResult,
   ChatRecord,
+  CreateInviteOutcome,
   Credentials,
   FriendLists,
   FriendState,
   HistoryPage,
   HistoryQuery,
   InviteRecord,
+  LeaveOutcome,
   MembershipRecord,
   MessageRecord,
   NewMessage,
@@ -21,6 +38,7 @@ import type {
   Store,
   UserRecord,
 } from './types';
+import { connectClient, durableWriteConcern, requireReplicaSet, timeoutMsFrom } from './mongo-connect';
 
 interface UserDoc {
   _id: string;
@@ -62,6 +80,22 @@ interface ChatDoc {
   memberIds: string[];
   /** The member set as one comparable value (see memberKeyOf), for findChatByMembers. */
   memberKey: string;
+  /**
+   * Bumped by every membership change and by invites into the chat, only so that
+   * transactions that read the chat and must exclude each other also write it (and so
+   * conflict). Missing on chats written by older versions; $inc starts it.
+   */
+  version?: number;
+}
+
+/**
+ * One document per member set an accept has produced (keyed by memberKeyOf). Two
+ * accepts that would each make a chat with the same members both write it, so one of
+ * them is run again and then finds the other's chat (`duplicate`). Holds nothing else.
+ */
+interface MemberSetDoc {
+  _id: string;
+  n: number;
 }
 
 interface ReadDoc {
@@ -99,18 +133,30 @@ interface Collections {
   friendRequests: Collection<FriendRequestDoc>;
   friendships: Collection<FriendshipDoc>;
   chats: Collection<ChatDoc>;
+  memberSets: Collection<MemberSetDoc>;
   reads: Collection<ReadDoc>;
   messages: Collection<MessageDoc>;
   invites: Collection<InviteDoc>;
 }
 
-/** Acknowledged only once journaled on a majority: a crash after the ack loses nothing. */
-const DURABLE: WriteConcernSettings = { w: 'majority', journal: true };
-
 /** Membership updates are compare-and-set; contention is a handful of people clicking. */
 const MAX_CAS_ATTEMPTS = 50;
 
 const DEFAULT_DB_NAME = 'relaychat';
+
+/** A store call that did not finish within its time limit (MONGODB_TIMEOUT_MS). */
+export class MongoStoreTimeout extends Error {
+  override name = 'MongoStoreTimeout';
+}
+
+/**
+ * Thrown inside a transaction when a unique index clashed with a document another
+ * transaction committed after this one's snapshot: the next attempt, on a fresh
+ * snapshot, sees that document and decides again. (A clash with a transaction still in
+ * progress is a WriteConflict instead, which the driver retries by itself.) Not a
+ * MongoError, so withTransaction aborts and hands it to runTransaction's loop.
+ */
+class RunAgain extends Error {}
 
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof MongoServerError && err.code === 11000;
@@ -165,11 +211,38 @@ function toInvite(d: InviteDoc): InviteRecord {
   };
 }
 
+/** The key (chat, sender, clientMsgId) that makes a resend the same message. */
+function resendKey(m: { chatId: string; senderId: string; clientMsgId: string }): string {
+  return JSON.stringify([m.chatId, m.senderId, m.clientMsgId]);
+}
+
+/**
+ * Versions before the unique pending-invite index could leave two pending invites from
+ * the same inviter to the same invitee for the same target; the index cannot be built
+ * over them. The first of each stays; the others close as cancelled (as SQLite's
+ * migration 4 does).
+ */
+async function cancelDuplicatePendingInvites(invites: Collection<InviteDoc>): Promise<void> {
+  const groups = await invites
+    .aggregate<{ ids: string[] }>([
+      { $match: { status: 'pending' } },
+      { $sort: { createdAt: 1, _id: 1 } },
+      { $group: { _id: { fromId: '$fromId', toId: '$toId', targetKey: '$targetKey' }, ids: { $push: '$_id' } } },
+      { $match: { 'ids.1': { $exists: true } } },
+    ])
+    .toArray();
+  const extra = groups.flatMap((g) => g.ids.slice(1));
+  if (extra.length) await invites.updateMany({ _id: { $in: extra }, status: 'pending' }, { $set: { status: 'cancelled' } });
+}
+
 /**
  * One createIndexes command per collection (collections in parallel): creating several
  * indexes at once on a collection that does not exist yet would race its creation.
+ * Every collection a transaction writes exists afterwards, so no transaction has to
+ * create one.
  */
-async function ensureIndexes(c: Collections): Promise<void> {
+async function ensureIndexes(db: Db, c: Collections): Promise<void> {
+  await cancelDuplicatePendingInvites(c.invites);
   await Promise.all([
     c.users.createIndexes([{ key: { username: 1 }, unique: true }]),
     c.tokens.createIndexes([{ key: { userId: 1 } }, { key: { expireAt: 1 }, expireAfterSeconds: 0 }]),
@@ -192,91 +265,125 @@ async function ensureIndexes(c: Collections): Promise<void> {
       // targetKey and status first so pendingInvitesByTarget without fromId uses it too.
       { key: { targetKey: 1, status: 1, fromId: 1 } },
       { key: { status: 1, expiresAt: 1 } },
+      // already_invited, atomically: one pending invite per inviter, invitee and target.
+      { key: { fromId: 1, toId: 1, targetKey: 1 }, name: 'one_pending', unique: true, partialFilterExpression: { status: 'pending' } },
     ]),
+    db.createCollection('memberSets').catch((err: unknown) => {
+      // 48 NamespaceExists: another relay (or an earlier start) made it
+      if (!(err instanceof MongoServerError && err.code === 48)) throw err;
+    }),
   ]);
 }
 
-export async function openMongoStore(uri: string, dbName?: string): Promise<Store> {
-  const client = new MongoClient(uri, { writeConcern: DURABLE });
+export interface MongoStoreOptions {
+  /** Time limit of one store call in ms; default MONGODB_TIMEOUT_MS, else 10 s. */
+  timeoutMs?: number;
+}
+
+export async function openMongoStore(uri: string, dbName?: string, opts: MongoStoreOptions = {}): Promise<Store> {
+  const timeoutMs = timeoutMsFrom(opts.timeoutMs);
+  const client = await connectClient(uri, timeoutMs);
   let db: Db;
   let cols: Collections;
   try {
-    await client.connect();
-    db = client.db(dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, { writeConcern: DURABLE });
+    await requireReplicaSet(client, uri);
+    const writeConcern = durableWriteConcern(timeoutMs);
+    // read concern "majority" comes from the client (mongo-connect.ts)
+    db = client.db(dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, { writeConcern });
     cols = {
       users: db.collection<UserDoc>('users'),
       tokens: db.collection<TokenDoc>('tokens'),
       friendRequests: db.collection<FriendRequestDoc>('friendRequests'),
       friendships: db.collection<FriendshipDoc>('friendships'),
       chats: db.collection<ChatDoc>('chats'),
+      memberSets: db.collection<MemberSetDoc>('memberSets'),
       reads: db.collection<ReadDoc>('reads'),
       messages: db.collection<MessageDoc>('messages'),
       invites: db.collection<InviteDoc>('invites'),
     };
-    await ensureIndexes(cols);
+    await ensureIndexes(db, cols);
   } catch (err) {
     await client.close();
     throw err;
   }
-  return closeAfterInFlight(new MongoStore(client, db, cols));
+  return closeAfterInFlight(new MongoStore(client, db, cols, timeoutMs), timeoutMs);
 }
 
 /**
- * The store as handed out: close() waits for every operation already started (an
- * append that was called is finished and durable, as with SQLite) and refuses new
- * ones, since the driver would otherwise quietly reconnect a closed client.
+ * Rejects once `ms` have passed without `p` settling. The driver gives no way to call
+ * off most operations (its client-side timeout, timeoutMS, is a no-op from driver 7.8
+ * on), so the operation itself carries on until its own limits stop it; whoever waits
+ * is answered in time either way.
  */
-function closeAfterInFlight(inner: MongoStore): Store {
+function withinTime<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MongoStoreTimeout(`MongoDB store: ${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The store as handed out: every call is limited to timeoutMs (withinTime); close()
+ * waits for every operation already started (an append that was called is finished
+ * and durable, or failed, as with SQLite) and refuses new ones, since the driver
+ * would otherwise quietly reconnect a closed client.
+ */
+function closeAfterInFlight(inner: MongoStore, timeoutMs: number): Store {
   const inFlight = new Set<Promise<unknown>>();
   let closing: Promise<void> | undefined;
   const run =
-    <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
+    <A extends unknown[], R>(what: string, op: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {
       if (closing) return Promise.reject(new Error('store closed'));
       const p = op.apply(inner, args);
+      // The operation itself, not its time limit, is what close() waits for.
       inFlight.add(p);
       const forget = () => inFlight.delete(p);
       p.then(forget, forget);
-      return p;
+      return withinTime(p, timeoutMs, what);
     };
   return {
     kind: inner.kind,
-    createUser: run(inner.createUser),
-    getCredentials: run(inner.getCredentials),
-    getUserByUsername: run(inner.getUserByUsername),
-    getUsers: run(inner.getUsers),
-    createToken: run(inner.createToken),
-    findToken: run(inner.findToken),
-    deleteToken: run(inner.deleteToken),
-    friendState: run(inner.friendState),
-    addFriendRequest: run(inner.addFriendRequest),
-    removeFriendRequest: run(inner.removeFriendRequest),
-    makeFriends: run(inner.makeFriends),
-    removeFriendship: run(inner.removeFriendship),
-    friendLists: run(inner.friendLists),
-    friendIds: run(inner.friendIds),
-    getChat: run(inner.getChat),
-    findDirectChat: run(inner.findDirectChat),
-    createChat: run(inner.createChat),
-    addMembers: run(inner.addMembers),
-    removeMember: run(inner.removeMember),
-    deleteChat: run(inner.deleteChat),
-    chatsOf: run(inner.chatsOf),
-    findChatByMembers: run(inner.findChatByMembers),
-    markRead: run(inner.markRead),
-    getReadSeq: run(inner.getReadSeq),
-    appendMessage: run(inner.appendMessage),
-    appendMessages: run(inner.appendMessages),
-    history: run(inner.history),
-    createInvite: run(inner.createInvite),
-    getInvite: run(inner.getInvite),
-    findPendingInvite: run(inner.findPendingInvite),
-    pendingInvitesOf: run(inner.pendingInvitesOf),
-    pendingInvitesByTarget: run(inner.pendingInvitesByTarget),
-    closeInvite: run(inner.closeInvite),
-    expireInvites: run(inner.expireInvites),
-    removeStale: run(inner.removeStale),
-    ping: run(inner.ping),
+    createUser: run('createUser', inner.createUser),
+    getCredentials: run('getCredentials', inner.getCredentials),
+    getUserByUsername: run('getUserByUsername', inner.getUserByUsername),
+    getUsers: run('getUsers', inner.getUsers),
+    createToken: run('createToken', inner.createToken),
+    findToken: run('findToken', inner.findToken),
+    deleteToken: run('deleteToken', inner.deleteToken),
+    friendState: run('friendState', inner.friendState),
+    addFriendRequest: run('addFriendRequest', inner.addFriendRequest),
+    removeFriendRequest: run('removeFriendRequest', inner.removeFriendRequest),
+    makeFriends: run('makeFriends', inner.makeFriends),
+    removeFriendship: run('removeFriendship', inner.removeFriendship),
+    friendLists: run('friendLists', inner.friendLists),
+    friendIds: run('friendIds', inner.friendIds),
+    getChat: run('getChat', inner.getChat),
+    findDirectChat: run('findDirectChat', inner.findDirectChat),
+    createChat: run('createChat', inner.createChat),
+    addMembers: run('addMembers', inner.addMembers),
+    removeMember: run('removeMember', inner.removeMember),
+    deleteChat: run('deleteChat', inner.deleteChat),
+    acceptInvite: run('acceptInvite', inner.acceptInvite),
+    leaveChat: run('leaveChat', inner.leaveChat),
+    chatsOf: run('chatsOf', inner.chatsOf),
+    findChatByMembers: run('findChatByMembers', inner.findChatByMembers),
+    markRead: run('markRead', inner.markRead),
+    getReadSeq: run('getReadSeq', inner.getReadSeq),
+    appendMessage: run('appendMessage', inner.appendMessage),
+    appendMessages: run('appendMessages', inner.appendMessages),
+    history: run('history', inner.history),
+    createInvite: run('createInvite', inner.createInvite),
+    getInvite: run('getInvite', inner.getInvite),
+    findPendingInvite: run('findPendingInvite', inner.findPendingInvite),
+    pendingInvitesOf: run('pendingInvitesOf', inner.pendingInvitesOf),
+    pendingInvitesByTarget: run('pendingInvitesByTarget', inner.pendingInvitesByTarget),
+    closeInvite: run('closeInvite', inner.closeInvite),
+    expireInvites: run('expireInvites', inner.expireInvites),
+    removeStale: run('removeStale', inner.removeStale),
+    ping: run('ping', inner.ping),
     close() {
       closing ??= (async () => {
         await Promise.allSettled(inFlight);
@@ -289,12 +396,69 @@ function closeAfterInFlight(inner: MongoStore): Store {
 
 class MongoStore implements Store {
   readonly kind = 'mongo' as const;
+  private readonly txnOptions: TransactionOptions;
+  /** Clean-ups that run after a commit (a deleted group's messages); close() waits for them. */
+  private readonly afterCommit = new Set<Promise<unknown>>();
 
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
     private readonly c: Collections,
-  ) {}
+    private readonly timeoutMs: number,
+  ) {
+    this.txnOptions = {
+      // One snapshot for every read of an attempt; the commit is majority-journaled.
+      readConcern: { level: 'snapshot' },
+      writeConcern: durableWriteConcern(timeoutMs),
+      readPreference: 'primary',
+      maxCommitTimeMS: timeoutMs,
+    };
+  }
+
+  /**
+   * Runs `work` as one transaction and returns what the committed attempt returned.
+   * The driver runs it again on a TransientTransactionError (a write conflict with a
+   * concurrent transaction, a failover) and retries an UnknownTransactionCommitResult
+   * commit; its own budget for that is 120 s, so no attempt starts here after
+   * `deadline`. `work` must derive everything it returns from its own reads (no state
+   * kept between attempts), and must not swallow driver errors (the driver could not
+   * tell the transaction was aborted).
+   */
+  private async runTransaction<T>(work: (s: ClientSession) => Promise<T>, deadline = Date.now() + this.timeoutMs): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.withSession((session) =>
+          session.withTransaction(async (s) => {
+            if (Date.now() >= deadline) throw new MongoStoreTimeout(`MongoDB store: a transaction did not commit within ${this.timeoutMs} ms`);
+            return work(s);
+          }, this.txnOptions),
+        );
+      } catch (err) {
+        if (!(err instanceof RunAgain)) throw err;
+        if (Date.now() >= deadline) throw new MongoStoreTimeout(`MongoDB store: a transaction did not commit within ${this.timeoutMs} ms`);
+        // The clash was with a committed transaction, so the next attempt sees it; the
+        // short random pause only spreads out several relays that clashed at once.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(5 * 2 ** attempt, 200)));
+      }
+    }
+  }
+
+  /** An insert or upsert inside a transaction whose unique-key clash means "run again". */
+  private async orRunAgain<T>(op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new RunAgain(err.message);
+      throw err;
+    }
+  }
+
+  private trackAfterCommit(p: Promise<unknown>): void {
+    // Failures are not the caller's: what is left behind, removeStale finds and removes.
+    const quiet = p.catch(() => undefined);
+    this.afterCommit.add(quiet);
+    void quiet.then(() => this.afterCommit.delete(quiet));
+  }
 
   // ---- users and tokens ----
 
@@ -454,6 +618,7 @@ class MongoStore implements Store {
       lastSeq: 0,
       memberIds: members,
       memberKey: memberKeyOf(members),
+      version: 0,
     };
     try {
       await this.c.chats.insertOne(doc);
@@ -492,8 +657,9 @@ class MongoStore implements Store {
 
   /**
    * Compare-and-set on the member list, so memberIds and memberKey always change
-   * together and concurrent joins/leaves on other processes are never lost.
-   * Returns the chat after, or null when there is no such chat.
+   * together and concurrent joins/leaves on other processes are never lost. It writes
+   * the chat document (and bumps its version), so a transaction that read this chat
+   * conflicts with it. Returns the chat after, or null when there is no such chat.
    */
   private async updateMembers(chatId: string, change: (current: string[]) => string[]): Promise<ChatRecord | null> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
@@ -503,7 +669,7 @@ class MongoStore implements Store {
       if (next === doc.memberIds) return toChat(doc);
       const updated = await this.c.chats.findOneAndUpdate(
         { _id: chatId, memberIds: { $eq: doc.memberIds } },
-        { $set: { memberIds: next, memberKey: memberKeyOf(next) } },
+        { $set: { memberIds: next, memberKey: memberKeyOf(next) }, $inc: { version: 1 } },
         { returnDocument: 'after' },
       );
       if (updated) return toChat(updated);
@@ -511,13 +677,146 @@ class MongoStore implements Store {
     throw new Error(`membership of chat ${chatId} kept changing; gave up after ${MAX_CAS_ATTEMPTS} attempts`);
   }
 
+  /**
+   * The chat and its read positions go in one transaction; its messages right after
+   * the commit (see deleteMessagesOf).
+   */
   async deleteChat(chatId: string): Promise<void> {
-    // The chat first: once it is gone no new message can get a seq in it. An append that
-    // took its seq just before could still insert after the deleteMany; that message is
-    // unreachable (no chat has this id again), which is why this needs no transaction.
-    await this.c.chats.deleteOne({ _id: chatId });
+    await this.runTransaction(async (s) => {
+      await this.c.chats.deleteOne({ _id: chatId }, { session: s });
+      await this.c.reads.deleteMany({ chatId }, { session: s });
+    });
+    await this.deleteMessagesOf(chatId);
+  }
+
+  /**
+   * A deleted chat's messages, removed after the transaction that deleted the chat
+   * rather than inside it: a long history would make that transaction big and slow
+   * enough to fail (time limit, transactionLifetimeLimitSeconds) every time, so the last
+   * member could never leave. Nothing can be appended meanwhile, since every append's
+   * transaction writes the chat document, which is gone; the messages are unreachable
+   * (the chat is not found first), and should this step not happen (a crash),
+   * removeStale removes them.
+   */
+  private async deleteMessagesOf(chatId: string): Promise<void> {
     await this.c.messages.deleteMany({ chatId });
-    await this.c.reads.deleteMany({ chatId });
+  }
+
+  /** The chat, read in the transaction, if its member set is the one the plan read. */
+  private async unchanged(s: ClientSession, basis: { chatId: string; memberIds: readonly string[] }): Promise<ChatDoc | null> {
+    const chat = await this.c.chats.findOne({ _id: basis.chatId }, { session: s });
+    return chat && chat.memberKey === memberKeyOf(basis.memberIds) ? chat : null;
+  }
+
+  /**
+   * One transaction (semantics as SQLite's, see AcceptPlan). What it reads, it also
+   * writes, so a concurrent change to any of it makes one of the two run again and
+   * decide on what the other committed: the invite (closed here), the chat joined or
+   * forked from (version bump), the pair's direct chat (its unique pairKey), and the
+   * resulting member set (the memberSets document, since the chat that would make this
+   * a duplicate may be one that another accept is creating right now).
+   */
+  async acceptInvite(plan: AcceptPlan): Promise<AcceptOutcome> {
+    return this.runTransaction(async (s): Promise<AcceptOutcome> => {
+      const invite = await this.c.invites.findOne({ _id: plan.inviteId }, { session: s });
+      // gone (housekeeping removed it once closed): planning again answers not_found
+      if (!invite) return { outcome: 'stale' };
+      if (invite.status !== 'pending') return { outcome: 'closed', status: invite.status };
+      if (invite.expiresAt <= plan.now) {
+        await this.c.invites.updateOne({ _id: invite._id, status: 'pending' }, { $set: { status: 'expired' } }, { session: s });
+        return { outcome: 'expired', invite: toInvite({ ...invite, status: 'expired' }) };
+      }
+
+      let into: ChatDoc | null = null;
+      if (plan.into) {
+        into = await this.unchanged(s, plan.into);
+        if (!into) return { outcome: 'stale' };
+      } else if (!plan.create || (plan.create.pairKey !== null && (await this.c.chats.findOne({ pairKey: plan.create.pairKey }, { session: s })))) {
+        return { outcome: 'stale' };
+      }
+      if (plan.forkedFrom) {
+        const forked = await this.unchanged(s, plan.forkedFrom);
+        if (!forked) return { outcome: 'stale' };
+        // Written only so that a leave from it conflicts with this accept.
+        await this.c.chats.updateOne({ _id: forked._id }, { $inc: { version: 1 } }, { session: s });
+      }
+
+      const memberKey = memberKeyOf(plan.memberIds);
+      await this.orRunAgain(this.c.memberSets.updateOne({ _id: memberKey }, { $inc: { n: 1 } }, { upsert: true, session: s }));
+      const existing = await this.c.chats.findOne({ memberKey }, { session: s, sort: { createdAt: 1, _id: 1 } });
+      if (existing) {
+        await this.c.invites.updateOne({ _id: invite._id, status: 'pending' }, { $set: { status: 'cancelled' } }, { session: s });
+        return { outcome: 'duplicate', chatId: existing._id, invite: toInvite({ ...invite, status: 'cancelled' }) };
+      }
+
+      await this.c.invites.updateOne({ _id: invite._id, status: 'pending' }, { $set: { status: 'accepted' } }, { session: s });
+      if (into) {
+        const before = into.memberIds;
+        const after = [...before, ...uniqueInOrder(plan.memberIds).filter((id) => !before.includes(id))];
+        const updated = await this.c.chats.findOneAndUpdate(
+          { _id: into._id },
+          { $set: { memberIds: after, memberKey: memberKeyOf(after) }, $inc: { version: 1 } },
+          { session: s, returnDocument: 'after' },
+        );
+        // read in this same snapshot a moment ago, and a conflicting delete would abort us
+        if (!updated) throw new Error(`acceptInvite: chat ${into._id} vanished inside its transaction`);
+        return { outcome: 'accepted', chat: toChat(updated), before: [...before] };
+      }
+      // plan.create is set: checked above
+      const create = plan.create!;
+      const members = uniqueInOrder(plan.memberIds);
+      const doc: ChatDoc = {
+        _id: create.id,
+        kind: create.kind,
+        pairKey: create.pairKey,
+        createdAt: create.createdAt,
+        lastSeq: 0,
+        memberIds: members,
+        memberKey: memberKeyOf(members),
+        version: 0,
+      };
+      // a clash on pairKey: the pair's chat was committed after our snapshot; the next
+      // attempt sees it and answers stale
+      await this.orRunAgain(this.c.chats.insertOne(doc, { session: s }));
+      return { outcome: 'accepted', chat: toChat(doc), before: [] };
+    });
+  }
+
+  /**
+   * One transaction (semantics as SQLite's): the member leaves (a version bump on the
+   * chat, so concurrent accepts into it and invites into it conflict with this), the
+   * invites close, and a group left empty is deleted with its read positions; its
+   * messages follow right after the commit (deleteMessagesOf).
+   */
+  async leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null> {
+    const left = await this.runTransaction(async (s): Promise<LeaveOutcome | null> => {
+      const chat = await this.c.chats.findOne({ _id: chatId }, { session: s });
+      if (!chat || !chat.memberIds.includes(userId)) return null;
+      const memberIds = chat.memberIds.filter((id) => id !== userId);
+      const after: ChatDoc = { ...chat, memberIds, memberKey: memberKeyOf(memberIds) };
+      const deleted = chat.kind === 'group' && memberIds.length === 0;
+      const targets = chat.pairKey ? [`chat:${chatId}`, `pair:${chat.pairKey}`] : [`chat:${chatId}`];
+      const cancelled: InviteRecord[] = [];
+      for (const targetKey of targets) {
+        // the leaver's own invites toward the chat; every invite into a deleted group
+        const everyone = deleted && targetKey === `chat:${chatId}`;
+        const filter = everyone ? { targetKey, status: 'pending' as const } : { targetKey, status: 'pending' as const, fromId: userId };
+        const pending = await this.c.invites.find(filter, { session: s }).sort({ createdAt: 1, _id: 1 }).toArray();
+        if (pending.length === 0) continue;
+        await this.c.invites.updateMany({ _id: { $in: pending.map((d) => d._id) }, status: 'pending' }, { $set: { status: 'cancelled' } }, { session: s });
+        for (const d of pending) cancelled.push(toInvite({ ...d, status: 'cancelled' }));
+      }
+      if (deleted) {
+        await this.c.chats.deleteOne({ _id: chatId }, { session: s });
+        await this.c.reads.deleteMany({ chatId }, { session: s });
+      } else {
+        await this.c.chats.updateOne({ _id: chatId }, { $set: { memberIds, memberKey: after.memberKey }, $inc: { version: 1 } }, { session: s });
+      }
+      return { chat: toChat(after), deleted, cancelled };
+    });
+    // Not awaited: the leave is done and answered; close() still waits for it.
+    if (left?.deleted) this.trackAfterCommit(this.deleteMessagesOf(chatId));
+    return left;
   }
 
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
@@ -561,70 +860,111 @@ class MongoStore implements Store {
 
   // ---- messages ----
 
-  /** Per chat, the tail of the appends this process has in flight (see appendMessage). */
+  /** Per chat, the tail of the appends this process has in flight (see inChatOrder). */
   private readonly chatTails = new Map<string, Promise<unknown>>();
 
   /**
-   * Appends of one chat from this process run one after another, in call order. The
-   * relay hands one socket's messages to the store in send order, and concurrent
-   * driver operations may finish in any order, so without this a later message could
-   * take the smaller seq, or be visible in history before an earlier one is inserted.
+   * Appends touching these chats run after every append this process already has in
+   * flight for them, in call order. The relay hands one socket's messages to the store
+   * in send order; transactions started at once may commit in any order (and would
+   * mostly write-conflict on the chat), so without this a later message could take
+   * the smaller seq.
    */
-  appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
-    const prev = this.chatTails.get(msg.chatId) ?? Promise.resolve();
-    const run = prev.then(() => this.appendNow(msg, id));
+  private inChatOrder<T>(chatIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    const ids = [...new Set(chatIds)];
+    const run = Promise.all(ids.map((id) => this.chatTails.get(id))).then(work);
     const tail = run.catch(() => undefined);
-    this.chatTails.set(msg.chatId, tail);
+    for (const id of ids) this.chatTails.set(id, tail);
     void tail.then(() => {
-      if (this.chatTails.get(msg.chatId) === tail) this.chatTails.delete(msg.chatId);
+      for (const id of ids) if (this.chatTails.get(id) === tail) this.chatTails.delete(id);
     });
     return run;
   }
 
-  private async appendNow(msg: NewMessage, id: string): Promise<AppendResult> {
-    const original = await this.findByClientMsgId(msg);
-    if (original) return { message: original, duplicate: true };
-
-    const chat = await this.c.chats.findOneAndUpdate({ _id: msg.chatId }, { $inc: { lastSeq: 1 } }, { returnDocument: 'after' });
-    if (!chat) throw new Error(`appendMessage: no chat ${msg.chatId}`);
-    const doc: MessageDoc = {
-      _id: id,
-      chatId: msg.chatId,
-      seq: chat.lastSeq,
-      senderId: msg.senderId,
-      body: msg.body,
-      clientMsgId: msg.clientMsgId,
-      createdAt: msg.createdAt,
-    };
-    try {
-      await this.c.messages.insertOne(doc);
-      return { message: toMessage(doc), duplicate: false };
-    } catch (err) {
-      // The same message raced in from another socket or process after our check. The
-      // seq we took stays unused: seqs are strictly increasing, not gapless.
-      if (isDuplicateKey(err)) {
-        const raced = await this.findByClientMsgId(msg);
-        if (raced) return { message: raced, duplicate: true };
-      }
-      throw err;
-    }
-  }
-
-  private async findByClientMsgId(msg: NewMessage): Promise<MessageRecord | null> {
-    const d = await this.c.messages.findOne({ chatId: msg.chatId, senderId: msg.senderId, clientMsgId: msg.clientMsgId });
-    return d ? toMessage(d) : null;
+  appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
+    // the time spent waiting behind earlier appends counts against this call's limit
+    const deadline = Date.now() + this.timeoutMs;
+    return this.inChatOrder([msg.chatId], async () => (await this.appendNow([{ msg, id }], deadline))[0]);
   }
 
   /**
-   * Appends one after another, each durable on its own before the next: MongoDB has no
-   * single commit across documents without a transaction (which needs a replica set).
-   * A crash midway keeps a prefix of the batch, in order, and a retry of the batch
-   * de-duplicates that prefix by clientMsgId.
+   * The whole batch in one transaction, so one durable commit as with SQLite: all of it
+   * or none. A retry of the batch de-duplicates what an earlier try stored.
    */
-  async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
-    const results: AppendResult[] = [];
-    for (const { msg, id } of batch) results.push(await this.appendMessage(msg, id));
-    return results;
+  appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return Promise.resolve([]);
+    const deadline = Date.now() + this.timeoutMs;
+    return this.inChatOrder(
+      batch.map((b) => b.msg.chatId),
+      () => this.appendNow(batch, deadline),
+    );
+  }
+
+  /**
+   * One transaction: the resend look-up, one $inc of each chat's lastSeq by the number
+   * of new messages, and the inserts. Concurrent appends to one chat (other relays)
+   * write-conflict on the chat document and the loser runs again, so seqs are
+   * allocated in commit order without gaps: an aborted attempt's $inc is undone.
+   */
+  private async appendNow(batch: { msg: NewMessage; id: string }[], deadline: number): Promise<AppendResult[]> {
+    // Waited out its time behind earlier appends: better not stored at all than stored
+    // after the caller has been told it failed.
+    if (Date.now() >= deadline) throw new MongoStoreTimeout(`MongoDB store: an append waited ${this.timeoutMs} ms behind earlier ones and was not made`);
+    return this.runTransaction(async (s) => {
+      const earlier = await this.earlierCopies(s, batch);
+      // Which are new, in batch order; a repeat within the batch answers its first copy.
+      const firstIndex = new Map<string, number>();
+      const newPerChat = new Map<string, number>();
+      const shape: ({ original: MessageRecord } | { first: number })[] = [];
+      batch.forEach(({ msg }, i) => {
+        const key = resendKey(msg);
+        const original = earlier.get(key);
+        if (original) return shape.push({ original });
+        const first = firstIndex.get(key);
+        if (first !== undefined) return shape.push({ first });
+        firstIndex.set(key, i);
+        newPerChat.set(msg.chatId, (newPerChat.get(msg.chatId) ?? 0) + 1);
+        return shape.push({ first: i });
+      });
+
+      const nextSeq = new Map<string, number>();
+      for (const [chatId, n] of newPerChat) {
+        const chat = await this.c.chats.findOneAndUpdate({ _id: chatId }, { $inc: { lastSeq: n } }, { session: s, returnDocument: 'after', projection: { lastSeq: 1 } });
+        if (!chat) throw new Error(`appendMessage: no chat ${chatId}`);
+        nextSeq.set(chatId, chat.lastSeq - n + 1);
+      }
+
+      const docs = new Map<number, MessageDoc>();
+      for (const [, i] of firstIndex) {
+        const { msg, id } = batch[i];
+        const seq = nextSeq.get(msg.chatId)!;
+        nextSeq.set(msg.chatId, seq + 1);
+        docs.set(i, { _id: id, chatId: msg.chatId, seq, senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
+      }
+      // A clash on (chat, sender, clientMsgId): the same message was committed by another
+      // socket or relay after our snapshot; the next attempt answers its original.
+      if (docs.size) await this.orRunAgain(this.c.messages.insertMany([...docs.values()], { session: s, ordered: true }));
+
+      // a repeat within the batch points at an earlier index than its own
+      return shape.map((x, i): AppendResult => ('original' in x ? { message: x.original, duplicate: true } : { message: toMessage(docs.get(x.first)!), duplicate: x.first !== i }));
+    }, deadline);
+  }
+
+  /** Messages already stored with the resend keys of the batch, by resendKey. */
+  private async earlierCopies(s: ClientSession, batch: { msg: NewMessage }[]): Promise<Map<string, MessageRecord>> {
+    const bySender = new Map<string, { chatId: string; senderId: string; ids: Set<string> }>();
+    for (const { msg } of batch) {
+      const k = JSON.stringify([msg.chatId, msg.senderId]);
+      let g = bySender.get(k);
+      if (!g) bySender.set(k, (g = { chatId: msg.chatId, senderId: msg.senderId, ids: new Set() }));
+      g.ids.add(msg.clientMsgId);
+    }
+    const found = new Map<string, MessageRecord>();
+    for (const g of bySender.values()) {
+      const docs = await this.c.messages.find({ chatId: g.chatId, senderId: g.senderId, clientMsgId: { $in: [...g.ids] } }, { session: s }).toArray();
+      for (const d of docs) found.set(resendKey(d), toMessage(d));
+    }
+    return found;
   }
 
   async history(chatId: string, q: HistoryQuery): Promise<HistoryPage> {
@@ -649,8 +989,14 @@ class MongoStore implements Store {
 
   // ---- invites ----
 
-  async createInvite(invite: InviteRecord): Promise<void> {
-    await this.c.invites.insertOne({
+  /**
+   * One transaction. An invite into a chat bumps the chat's version, so it conflicts
+   * with a concurrent leave (which would otherwise miss it when cancelling the
+   * leaver's invites). already_invited is the unique partial index one_pending: a
+   * duplicate key aborts the transaction and is answered here.
+   */
+  async createInvite(invite: InviteRecord): Promise<CreateInviteOutcome> {
+    const doc: InviteDoc = {
       _id: invite.id,
       fromId: invite.fromId,
       toId: invite.toId,
@@ -661,7 +1007,20 @@ class MongoStore implements Store {
       status: invite.status,
       createdAt: invite.createdAt,
       expiresAt: invite.expiresAt,
-    });
+    };
+    try {
+      return await this.runTransaction(async (s): Promise<CreateInviteOutcome> => {
+        if (invite.chatId !== null) {
+          const chat = await this.c.chats.findOneAndUpdate({ _id: invite.chatId, memberIds: invite.fromId }, { $inc: { version: 1 } }, { session: s });
+          if (!chat) return 'gone';
+        }
+        await this.c.invites.insertOne({ ...doc }, { session: s });
+        return 'created';
+      });
+    } catch (err) {
+      if (isDuplicateKey(err) && invite.status === 'pending') return 'already_invited';
+      throw err;
+    }
   }
 
   async getInvite(inviteId: string): Promise<InviteRecord | null> {
@@ -709,8 +1068,8 @@ class MongoStore implements Store {
     // server's TTL monitor has not reached yet.
     const tokens = await this.c.tokens.deleteMany({ expiresAt: { $lte: now } });
     const invites = await this.c.invites.deleteMany({ status: { $ne: 'pending' }, expiresAt: { $lt: closedBefore } });
-    // An append that took its seq just before its chat was deleted can insert after
-    // deleteChat's deleteMany (see there): such messages are found by their missing chat.
+    // A deleted chat's messages go right after its transaction (deleteMessagesOf);
+    // a crash in between leaves them, found here by their missing chat.
     const chatIds = await this.c.messages.distinct('chatId');
     const live = new Set((await this.c.chats.find({ _id: { $in: chatIds } }, { projection: { _id: 1 } }).toArray()).map((c) => c._id));
     const gone = chatIds.filter((id) => !live.has(id));
@@ -723,6 +1082,7 @@ class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.afterCommit);
     await this.client.close();
   }
 }
