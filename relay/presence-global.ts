@@ -10,10 +10,16 @@
 // taken for dead (its heartbeat held up for longer than the key lives), or Redis come
 // back empty, its next change or heartbeat finds it unregistered and it registers
 // again with the sockets it holds, announcing them online again.
+//
+// The per-user socket cap is global too: a handshake claims a slot in Redis (CLAIM),
+// counted against the user's sockets on every relay and the other claims in flight, and
+// the claim becomes the socket in the same step that counts it (CHANGE). A claim that
+// never becomes a socket is given back, or lapses after CLAIM_TTL_MS should its relay
+// die first. While Redis is away, the cap is counted by each relay alone meanwhile.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './log';
-import type { EdgeListener, PresenceTracker } from './presence';
-import { CHANGE, HEARTBEAT, REGISTER, REMOVE } from './presence-scripts';
+import { LocalClaims, type EdgeListener, type PresenceTracker } from './presence';
+import { CHANGE, CLAIM, HEARTBEAT, REGISTER, REMOVE } from './presence-scripts';
 import type { RedisLink } from './redis-link';
 
 export interface GlobalPresenceTiming {
@@ -29,11 +35,17 @@ export const DEFAULT_TIMING: GlobalPresenceTiming = { aliveTtlMs: 10_000, heartb
 /** A presence read that Redis does not answer in this time fails the event (internal). */
 const READ_TIMEOUT_MS = 3_000;
 
+/** How long a claimed slot stays taken unless it becomes a socket or is given back first:
+ * a handshake needs milliseconds from claim to socket, and a dead relay's claims should
+ * lapse about when its sockets leave the counts (DEFAULT_TIMING). */
+const CLAIM_TTL_MS = 10_000;
+
 const PREFIX = 'relaychat:presence:';
 const RELAYS = `${PREFIX}relays`;
 const ONLINE = `${PREFIX}online`;
 const aliveKey = (relayId: string): string => `${PREFIX}relay:${relayId}:alive`;
 const socketsKey = (relayId: string): string => `${PREFIX}relay:${relayId}:sockets`;
+const claimsKey = (userId: string): string => `${PREFIX}claims:${userId}`;
 
 function asNumber(reply: unknown): number {
   if (typeof reply !== 'number') throw new Error(`unexpected presence script reply ${String(reply)}`);
@@ -49,6 +61,9 @@ export class GlobalPresence implements PresenceTracker {
   readonly shared = true;
   readonly relayId = randomUUID();
   private readonly local = new Map<string, number>();
+  /** This relay's handshakes on their way in; those of them also held in Redis are in `inRedis`. */
+  private readonly claims = new LocalClaims();
+  private readonly inRedis = new Set<string>();
   private readonly reads: RedisLink;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -88,10 +103,35 @@ export class GlobalPresence implements PresenceTracker {
     return this.local.get(userId) ?? 0;
   }
 
-  connected(userId: string): Promise<boolean> {
-    // counted here at once (the socket cap reads it); Redis hears it in the same order
+  async claim(userId: string, cap: number): Promise<string | null> {
+    if (this.redis.isReady) {
+      const claimId = randomUUID();
+      try {
+        const taken = asNumber(await this.reads.eval(CLAIM, { keys: [ONLINE, claimsKey(userId)], arguments: [userId, claimId, String(cap), String(CLAIM_TTL_MS)] }));
+        if (taken === 0) return null;
+        this.inRedis.add(claimId);
+        return this.claims.add(userId, claimId);
+      } catch (err) {
+        // had the script run after all, its claim lapses by itself (CLAIM_TTL_MS)
+        this.log.warn({ err }, 'could not claim a connection slot in Redis; counting this relay alone for it');
+      }
+    }
+    // Redis away: refusing every connection would shut everyone out, so the cap is kept
+    // per relay meanwhile (its sockets and handshakes), as a relay alone keeps it.
+    if (this.socketCount(userId) + this.claims.count(userId) >= cap) return null;
+    return this.claims.add(userId);
+  }
+
+  release(userId: string, claimId: string): void {
+    if (!this.claims.delete(claimId) || !this.inRedis.delete(claimId)) return;
+    this.redis.zRem(claimsKey(userId), claimId).catch((err: unknown) => this.log.warn({ err }, 'could not give a connection slot back in Redis; it lapses by itself'));
+  }
+
+  connected(userId: string, claimId?: string): Promise<boolean> {
+    // counted here at once (the fallback cap reads it); Redis hears it in the same order
     this.local.set(userId, this.socketCount(userId) + 1);
-    return this.change(userId, 1);
+    const held = claimId !== undefined && this.claims.delete(claimId) && this.inRedis.delete(claimId);
+    return this.change(userId, 1, held ? claimId : '');
   }
 
   disconnected(userId: string): Promise<boolean> {
@@ -101,10 +141,10 @@ export class GlobalPresence implements PresenceTracker {
     return this.change(userId, -1);
   }
 
-  private async change(userId: string, delta: 1 | -1): Promise<boolean> {
-    const reply = asNumber(
-      await this.redis.eval(CHANGE, { keys: [RELAYS, socketsKey(this.relayId), ONLINE], arguments: [this.relayId, userId, String(delta)] }),
-    );
+  /** `claimId`: the Redis claim this socket's handshake took, turned into the socket ('' for none). */
+  private async change(userId: string, delta: 1 | -1, claimId = ''): Promise<boolean> {
+    const keys = [RELAYS, socketsKey(this.relayId), ONLINE, claimsKey(userId)];
+    const reply = asNumber(await this.redis.eval(CHANGE, { keys, arguments: [this.relayId, userId, String(delta), claimId] }));
     if (reply !== -1) return reply === 1;
     // taken for dead: registering again counts this socket too, and announces its edges
     await this.reregister();

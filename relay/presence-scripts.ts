@@ -4,15 +4,21 @@
 //
 // Keys: `relays` (set of live relay ids), `relay:<id>:alive` (refreshed by that relay's
 // heartbeat, expires when it stops), `relay:<id>:sockets` (hash user -> that relay's
-// sockets), `online` (hash user -> sockets on all relays; absent when offline).
+// sockets), `online` (hash user -> sockets on all relays; absent when offline),
+// `claims:<user>` (sorted set of the user's connection slots taken by handshakes still on
+// their way in, on any relay: claim id -> the Redis time in ms when it lapses).
 
 /**
- * KEYS: relays, relay sockets, online. ARGV: relay id, user id, +1 or -1.
+ * KEYS: relays, relay sockets, online, the user's claims. ARGV: relay id, user id, +1 or
+ * -1, the claim id this connection took at its handshake ('' for none).
  * Returns 1 on an edge (came online / went offline), 0 otherwise, and -1 when this
- * relay is not registered (it was taken for dead): nothing is changed then, and the
- * relay registers again with everything it holds.
+ * relay is not registered (it was taken for dead): nothing else is changed then, and
+ * the relay registers again with everything it holds.
+ * The claim turns into the socket in the same step, so no other handshake ever sees the
+ * slot free in between (nor counts it twice).
  */
 export const CHANGE = `
+if ARGV[4] ~= '' then redis.call('ZREM', KEYS[4], ARGV[4]) end
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return -1 end
 local d = tonumber(ARGV[3])
 if redis.call('HINCRBY', KEYS[2], ARGV[2], d) <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
@@ -72,4 +78,24 @@ for i = 1, #flat, 2 do
 end
 redis.call('DEL', KEYS[3])
 return edges
+`;
+
+/**
+ * KEYS: online, the user's claims. ARGV: user id, claim id, cap, claim ttl ms.
+ * Takes one of the user's `cap` connection slots for a handshake: 1 when taken, 0 when
+ * the user's sockets on every relay plus the claims in flight already fill the cap.
+ * Counting and taking are one step, so relays admitting the same user at once cannot
+ * all pass. A claim lapses by itself after its ttl: one whose relay died (or lost Redis)
+ * before turning it into a socket or giving it back holds the slot only that long.
+ * Lapse times use Redis's clock, the one clock every relay shares.
+ */
+export const CLAIM = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + redis.call('ZCARD', KEYS[2])
+if n >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
 `;

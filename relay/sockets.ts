@@ -30,8 +30,9 @@ import { ruleKeys, type SerialEvent } from './rule-keys';
 interface SocketData {
   user: User;
   tokenHash: string;
-  /** Gives back the handshake slot taken in authenticate (idempotent). */
-  releaseSlot: () => void;
+  /** Hands the connection slot claimed in authenticate over to the connection: returns
+   * its claim id, and the client leaving no longer gives the slot back. */
+  takeClaim: () => string;
 }
 
 /** Between relays (serverSideEmit): a chat's members changed, cached lists are stale. */
@@ -100,8 +101,6 @@ export class SocketLayer {
   readonly io: RelayServer;
   private readonly locks = new KeyedLocks();
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Per user, connections authenticated but not yet connected. */
-  private readonly handshakes = new Map<string, number>();
   private readonly sendLimiter: BurstyRateLimiter;
   private readonly eventLimiter: Limiter;
   private readonly sweeper: NodeJS.Timeout;
@@ -184,21 +183,23 @@ export class SocketLayer {
       // shutting down is not the token's fault: `internal` tells the client to retry
       if (!this.accepting) return next(new Error('internal'));
       if (!user) return next(new Error('unauthorized'));
-      // Count handshakes still on their way in too, and check and take the slot in one
-      // synchronous step, so connections opened at once cannot all pass the check.
-      const inFlight = this.handshakes.get(user.id) ?? 0;
-      if (this.deps.presence.socketCount(user.id) + inFlight >= this.deps.config.MAX_SOCKETS_PER_USER) return next(new Error('rate_limited'));
-      this.handshakes.set(user.id, inFlight + 1);
-      let held = true;
-      socket.data.releaseSlot = () => {
-        if (!held) return;
-        held = false;
-        const n = (this.handshakes.get(user.id) ?? 1) - 1;
-        if (n <= 0) this.handshakes.delete(user.id);
-        else this.handshakes.set(user.id, n);
+      // The presence tracker counts the user's sockets (on every relay, with REDIS_URL)
+      // and the handshakes still on their way in, and takes the slot in the same step,
+      // so connections opened at once cannot all pass the check.
+      const claimId = await this.deps.presence.claim(user.id, this.deps.config.MAX_SOCKETS_PER_USER);
+      if (claimId === null) return next(new Error('rate_limited'));
+      const release = () => this.deps.presence.release(user.id, claimId);
+      // A client that goes away before the connection completes gives its slot back. One
+      // that left while the slot was being claimed sends no 'close' any more: give it back now.
+      if (socket.conn.readyState !== 'open') {
+        release();
+        return next(new Error('internal'));
+      }
+      socket.conn.once('close', release);
+      socket.data.takeClaim = () => {
+        socket.conn.off('close', release);
+        return claimId;
       };
-      // a client that goes away before the connection completes gives its slot back
-      socket.conn.once('close', socket.data.releaseSlot);
       socket.data.user = user;
       socket.data.tokenHash = hashToken(token as string);
       next();
@@ -210,9 +211,9 @@ export class SocketLayer {
 
   private onConnection(socket: RelaySocket): void {
     const { user, tokenHash } = socket.data;
-    socket.data.releaseSlot();
     void socket.join([userRoom(user.id), tokenRoom(tokenHash)]);
-    this.track(this.presenceEdge(this.deps.presence.connected(user.id), user, true));
+    // the handshake's claim becomes this socket in the same step that counts it
+    this.track(this.presenceEdge(this.deps.presence.connected(user.id, socket.data.takeClaim()), user, true));
 
     // Per socket, sends are handed to the store in arrival order (rule 8); the store
     // keeps that order, so the chain only waits for each send to be queued, not stored.
