@@ -4,7 +4,7 @@ import { HISTORY_LIMIT_DEFAULT } from '../../protocol/schemas';
 import type { ChatRecord, MessageRecord } from '../store/types';
 import { emit, type AnyEmit, type Outcome, type RuleContext } from './context';
 import { notFound } from './errors';
-import { closeInvites } from './invite-closing';
+import { closedEvent } from './invite-closing';
 
 export async function toWireChat(ctx: RuleContext, chat: ChatRecord, readSeq: number): Promise<Chat> {
   return {
@@ -74,25 +74,17 @@ export async function markRead(ctx: RuleContext, me: User, chatId: string, seq: 
 }
 
 /**
- * Leaving (rule 7). The leaver's pending invites toward this chat close as cancelled
- * (rule 6); a group left by its last member is deleted with its messages and every
- * invite still pending into it; a direct chat becomes inactive and keeps its history.
+ * Leaving (rule 7). The store does it in one step: the leaver's pending invites toward
+ * this chat close as cancelled (rule 6); a group left by its last member is deleted
+ * with its messages and every invite still pending into it; a direct chat becomes
+ * inactive and keeps its history.
  */
 export async function leave(ctx: RuleContext, me: User, chatId: string): Promise<Outcome<Record<string, never>>> {
-  const after = await ctx.store.removeMember(chatId, me.id);
-  if (!after) throw notFound('chat');
+  const left = await ctx.store.leaveChat(chatId, me.id);
+  if (!left) throw notFound('chat');
   ctx.membership.forget(chatId);
   const emits: AnyEmit[] = [emit([me.id], 'chat:left', { chatId })];
-  if (after.memberIds.length) emits.push(emit(after.memberIds, 'chat:member', { chatId, user: me, change: 'left' }));
-
-  const targets = [`chat:${chatId}`];
-  if (after.pairKey) targets.push(`pair:${after.pairKey}`);
-  for (const t of targets) emits.push(...(await closeInvites(ctx, await ctx.store.pendingInvitesByTarget(t, me.id), 'cancelled')));
-
-  if (after.memberIds.length === 0 && after.kind === 'group') {
-    emits.push(...(await closeInvites(ctx, await ctx.store.pendingInvitesByTarget(`chat:${chatId}`), 'cancelled')));
-    await ctx.store.deleteChat(chatId);
-    ctx.membership.forget(chatId);
-  }
+  if (left.chat.memberIds.length) emits.push(emit(left.chat.memberIds, 'chat:member', { chatId, user: me, change: 'left' }));
+  for (const invite of left.cancelled) emits.push(closedEvent(invite, 'cancelled'));
   return { result: {}, emits };
 }

@@ -9,12 +9,6 @@ export function closedEvent(invite: InviteRecord, status: InviteStatus, chatId: 
   return emit([invite.fromId, invite.toId], 'invite:closed', payload);
 }
 
-export async function closeInvites(ctx: RuleContext, invites: InviteRecord[], status: Exclude<InviteStatus, 'pending'>): Promise<AnyEmit[]> {
-  const emits: AnyEmit[] = [];
-  for (const invite of invites) if (await ctx.store.closeInvite(invite.id, status)) emits.push(closedEvent(invite, status));
-  return emits;
-}
-
 /** The expiry sweep: every pending invite past its expiresAt closes as expired. */
 export async function expireDue(ctx: RuleContext): Promise<AnyEmit[]> {
   const due = await ctx.store.expireInvites(ctx.now().toISOString());

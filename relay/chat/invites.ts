@@ -10,11 +10,13 @@ import { closedEvent } from './invite-closing';
 
 export const pairKeyOf = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
-/** What accepting an invite would produce, worked out from the chat as it is now. */
+/** What accepting an invite would produce, worked out from the chats as read now. */
 interface Plan {
   kind: ChatKind;
-  /** The chat that gains the invitee, or null when acceptance creates a new chat. */
-  intoChatId: string | null;
+  /** The chat that gains the invitee, with its members as read; null when a chat is created. */
+  into: { chatId: string; memberIds: string[] } | null;
+  /** A new group copies a direct chat's members: that chat as read. */
+  forkedFrom: { chatId: string; memberIds: string[] } | null;
   /** The member set the resulting chat will have. */
   memberIds: string[];
   targetKey: string;
@@ -26,21 +28,32 @@ async function planFor(ctx: RuleContext, fromId: string, toId: string, chatId: s
   if (chatId === null) {
     const pairKey = pairKeyOf(fromId, toId);
     const direct = await ctx.store.findDirectChat(pairKey);
-    return { kind: 'direct', intoChatId: direct?.id ?? null, memberIds: [fromId, toId], targetKey: `pair:${pairKey}`, snapshot: [fromId] };
+    const into = direct ? { chatId: direct.id, memberIds: direct.memberIds } : null;
+    return { kind: 'direct', into, forkedFrom: null, memberIds: [fromId, toId], targetKey: `pair:${pairKey}`, snapshot: [fromId] };
   }
   const chat = await chatOfMember(ctx, chatId, fromId);
   if (chat.memberIds.includes(toId)) throw new RelayError('already_member', 'already a member of this chat');
   const memberIds = [...chat.memberIds, toId];
-  if (chat.kind === 'group') return { kind: 'group', intoChatId: chat.id, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
+  const asRead = { chatId: chat.id, memberIds: chat.memberIds };
+  if (chat.kind === 'group') return { kind: 'group', into: asRead, forkedFrom: null, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
   // a direct chat: its own pair comes back into it; anyone else forks a new group
-  if (chat.pairKey === pairKeyOf(fromId, toId)) return { kind: 'direct', intoChatId: chat.id, memberIds, targetKey: `pair:${chat.pairKey}`, snapshot: chat.memberIds };
-  return { kind: 'group', intoChatId: null, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
+  if (chat.pairKey === pairKeyOf(fromId, toId)) return { kind: 'direct', into: asRead, forkedFrom: null, memberIds, targetKey: `pair:${chat.pairKey}`, snapshot: chat.memberIds };
+  return { kind: 'group', into: null, forkedFrom: asRead, memberIds, targetKey: `chat:${chat.id}`, snapshot: chat.memberIds };
 }
 
 async function refuseDuplicate(ctx: RuleContext, memberIds: string[]): Promise<void> {
   const existing = await ctx.store.findChatByMembers(memberIds);
-  if (existing) throw new RelayError('duplicate_members', 'a chat with exactly these members exists already', existing.id);
+  if (existing) throw duplicateOf(existing.id);
 }
+
+const duplicateOf = (chatId: string): RelayError => new RelayError('duplicate_members', 'a chat with exactly these members exists already', chatId);
+
+/**
+ * How often an accept plans again when the store finds that what the plan was made
+ * from changed meanwhile (another relay's join or leave). Each retry follows a change
+ * that was committed, so running out takes a storm of membership changes to one chat.
+ */
+const MAX_ACCEPT_PLANS = 8;
 
 export async function toWireInvite(ctx: RuleContext, i: InviteRecord): Promise<Invite> {
   const [from, to] = await ctx.users.many([i.fromId, i.toId]);
@@ -81,7 +94,10 @@ export async function createInvite(ctx: RuleContext, me: User, p: { to: string; 
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + ctx.inviteTtlMs).toISOString(),
   };
-  await ctx.store.createInvite(record);
+  const created = await ctx.store.createInvite(record);
+  // both only when another relay changed things since the checks above
+  if (created === 'already_invited') throw new RelayError('already_invited', `you have already invited ${to.username}`);
+  if (created === 'gone') throw notFound('chat');
   const invite = await toWireInvite(ctx, record);
   return { result: { invite }, emits: [emit([to.id], 'invite:received', { invite })] };
 }
@@ -109,34 +125,51 @@ async function cancelWith(ctx: RuleContext, invite: InviteRecord, err: RelayErro
 }
 
 export async function acceptInvite(ctx: RuleContext, me: User, inviteId: string): Promise<Outcome<{ chat: Chat }>> {
-  const invite = await pendingInviteFor(ctx, me, inviteId, 'invitee');
-  let plan: Plan;
-  try {
-    plan = await planFor(ctx, invite.fromId, invite.toId, invite.chatId);
-    await refuseDuplicate(ctx, plan.memberIds);
-  } catch (e) {
-    // the inviter left or the chat is gone (should have closed it already) -> invite_closed
-    const err = e instanceof RelayError && e.code !== 'not_found' ? e : new RelayError('invite_closed', 'the chat of this invite is gone');
-    return cancelWith(ctx, invite, err);
+  for (let attempt = 1; ; attempt++) {
+    const invite = await pendingInviteFor(ctx, me, inviteId, 'invitee');
+    let plan: Plan;
+    try {
+      plan = await planFor(ctx, invite.fromId, invite.toId, invite.chatId);
+    } catch (e) {
+      // the inviter left or the chat is gone (should have closed it already) -> invite_closed
+      const err = e instanceof RelayError && e.code !== 'not_found' ? e : new RelayError('invite_closed', 'the chat of this invite is gone');
+      return cancelWith(ctx, invite, err);
+    }
+    const now = ctx.now();
+    const committed = await ctx.store.acceptInvite({
+      inviteId,
+      now: now.toISOString(),
+      into: plan.into,
+      forkedFrom: plan.forkedFrom,
+      create: plan.into
+        ? null
+        : { id: ctx.newId(), kind: plan.kind, pairKey: plan.kind === 'direct' ? pairKeyOf(invite.fromId, invite.toId) : null, createdAt: now.toISOString() },
+      memberIds: plan.memberIds,
+    });
+    switch (committed.outcome) {
+      case 'stale':
+        if (attempt < MAX_ACCEPT_PLANS) continue;
+        throw new Error(`invite ${inviteId}: its chat kept changing while being accepted`);
+      case 'closed':
+        throw new RelayError('invite_closed', `the invite is ${committed.status}`);
+      case 'expired': {
+        const err = new RelayError('invite_closed', 'the invite has expired');
+        err.emits = [closedEvent(committed.invite, 'expired')];
+        throw err;
+      }
+      case 'duplicate': {
+        const err = duplicateOf(committed.chatId);
+        err.emits = [closedEvent(committed.invite, 'cancelled')];
+        throw err;
+      }
+      case 'accepted':
+        return acceptedOutcome(ctx, me, invite, committed.chat, committed.before);
+    }
   }
-  if (!(await ctx.store.closeInvite(invite.id, 'accepted'))) throw new RelayError('invite_closed', 'the invite was closed');
+}
 
-  const before: string[] = plan.intoChatId ? ((await ctx.store.getChat(plan.intoChatId))?.memberIds ?? []) : [];
-  let chat: ChatRecord | null;
-  if (plan.intoChatId) chat = await ctx.store.addMembers(plan.intoChatId, plan.memberIds);
-  else
-    chat = await ctx.store.createChat(
-      {
-        id: ctx.newId(),
-        kind: plan.kind,
-        pairKey: plan.kind === 'direct' ? pairKeyOf(invite.fromId, invite.toId) : null,
-        createdAt: ctx.now().toISOString(),
-      },
-      plan.memberIds,
-    );
-  if (!chat) throw notFound('chat');
+async function acceptedOutcome(ctx: RuleContext, me: User, invite: InviteRecord, chat: ChatRecord, before: string[]): Promise<Outcome<{ chat: Chat }>> {
   ctx.membership.forget(chat.id);
-
   const joined = chat.memberIds.filter((id) => !before.includes(id));
   const stayed = chat.memberIds.filter((id) => before.includes(id));
   const emits: AnyEmit[] = [closedEvent(invite, 'accepted', chat.id)];

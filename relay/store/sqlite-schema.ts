@@ -109,6 +109,16 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE messages_v3 RENAME TO messages;
   CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, sender_id, client_msg_id);
   `,
+  // 4: at most one pending invite per inviter, invitee and target (already_invited),
+  // enforced by the file itself so relays sharing it cannot both insert one. Any such
+  // pair left by older versions keeps its first invite; the others close as cancelled.
+  `
+  UPDATE invites SET status = 'cancelled'
+    WHERE status = 'pending' AND EXISTS (
+      SELECT 1 FROM invites o WHERE o.status = 'pending' AND o.from_id = invites.from_id AND o.to_id = invites.to_id
+        AND o.target_key = invites.target_key AND (o.created_at < invites.created_at OR (o.created_at = invites.created_at AND o.id < invites.id)));
+  CREATE UNIQUE INDEX invites_one_pending ON invites(from_id, to_id, target_key) WHERE status = 'pending';
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

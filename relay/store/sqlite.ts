@@ -22,14 +22,18 @@ import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
 import type {
+  AcceptOutcome,
+  AcceptPlan,
   AppendResult,
   ChatRecord,
+  CreateInviteOutcome,
   Credentials,
   FriendLists,
   FriendState,
   HistoryPage,
   HistoryQuery,
   InviteRecord,
+  LeaveOutcome,
   MembershipRecord,
   NewMessage,
   StaleRemoved,
@@ -322,6 +326,67 @@ export class SqliteStore implements Store {
     this.q.deleteChat.run(chatId);
   }
 
+  /** Whether the chat exists with exactly this member set (in any order). */
+  private unchanged(basis: { chatId: string; memberIds: readonly string[] }): ChatRecord | null {
+    const chat = this.chatById(basis.chatId);
+    return chat && memberKey(chat.memberIds) === memberKey(basis.memberIds) ? chat : null;
+  }
+
+  // The rules that read several records and then write are single write transactions
+  // (BEGIN IMMEDIATE): SQLite's write lock orders them across every process on the file.
+
+  async acceptInvite(plan: AcceptPlan): Promise<AcceptOutcome> {
+    return this.db.transaction((): AcceptOutcome => {
+      const row = this.q.invite.get(plan.inviteId);
+      // gone (housekeeping removed it once closed): planning again answers not_found
+      if (!row) return { outcome: 'stale' };
+      const invite = toInvite(row);
+      if (invite.status !== 'pending') return { outcome: 'closed', status: invite.status };
+      if (invite.expiresAt <= plan.now) {
+        this.q.closeInvite.run('expired', invite.id);
+        return { outcome: 'expired', invite: { ...invite, status: 'expired' } };
+      }
+      let before: string[] = [];
+      if (plan.into) {
+        const chat = this.unchanged(plan.into);
+        if (!chat) return { outcome: 'stale' };
+        before = chat.memberIds;
+      } else if (!plan.create || (plan.create.pairKey !== null && this.q.chatByPair.get(plan.create.pairKey))) return { outcome: 'stale' };
+      if (plan.forkedFrom && !this.unchanged(plan.forkedFrom)) return { outcome: 'stale' };
+      const existing = this.q.chatByMembers.get(memberKey(plan.memberIds));
+      if (existing) {
+        this.q.closeInvite.run('cancelled', invite.id);
+        return { outcome: 'duplicate', chatId: existing.id, invite: { ...invite, status: 'cancelled' } };
+      }
+      this.q.closeInvite.run('accepted', invite.id);
+      const chatId = plan.into ? plan.into.chatId : plan.create!.id;
+      if (!plan.into) this.q.insertChat.run(chatId, plan.create!.kind, plan.create!.pairKey, plan.create!.createdAt);
+      for (const u of plan.memberIds) this.q.addMember.run(chatId, u, chatId);
+      return { outcome: 'accepted', chat: this.refreshMemberKey(chatId)!, before };
+    }).immediate();
+  }
+
+  async leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null> {
+    return this.db.transaction((): LeaveOutcome | null => {
+      if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
+      const chat = this.refreshMemberKey(chatId)!;
+      const deleted = chat.kind === 'group' && chat.memberIds.length === 0;
+      const targets = chat.pairKey ? [`chat:${chatId}`, `pair:${chat.pairKey}`] : [`chat:${chatId}`];
+      const cancelled: InviteRecord[] = [];
+      for (const target of targets) {
+        for (const row of this.q.pendingByTarget.all(target)) {
+          // the leaver's own invites toward the chat; every invite into a deleted group
+          if (row.from_id !== userId && !(deleted && target === `chat:${chatId}`)) continue;
+          this.q.closeInvite.run('cancelled', row.id);
+          cancelled.push({ ...toInvite(row), status: 'cancelled' });
+        }
+      }
+      // messages, members and reads go with it (ON DELETE CASCADE)
+      if (deleted) this.q.deleteChat.run(chatId);
+      return { chat, deleted, cancelled };
+    }).immediate();
+  }
+
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
     const durable = this.durableAfterRead(); // lastSeq may count appends still being flushed
     const list = this.q.chatsOf.all(userId).map((row) => ({ chat: this.chatRecord(row), readSeq: row.read_seq ?? 0 }));
@@ -485,8 +550,14 @@ export class SqliteStore implements Store {
     return { messages: rows.slice(0, q.limit).reverse().map(toMessage), hasMore };
   }
 
-  async createInvite(i: InviteRecord): Promise<void> {
-    this.q.insertInvite.run(i.id, i.fromId, i.toId, i.chatId, i.kind, i.targetKey, JSON.stringify(i.memberIds), i.status, i.createdAt, i.expiresAt);
+  async createInvite(i: InviteRecord): Promise<CreateInviteOutcome> {
+    return this.db.transaction((): CreateInviteOutcome => {
+      if (i.chatId !== null && !this.chatById(i.chatId)?.memberIds.includes(i.fromId)) return 'gone';
+      // the unique index invites_one_pending holds this too; asked first so the answer is plain
+      if (i.status === 'pending' && this.q.pendingInvite.get(i.fromId, i.toId, i.targetKey)) return 'already_invited';
+      this.q.insertInvite.run(i.id, i.fromId, i.toId, i.chatId, i.kind, i.targetKey, JSON.stringify(i.memberIds), i.status, i.createdAt, i.expiresAt);
+      return 'created';
+    }).immediate();
   }
 
   async getInvite(inviteId: string): Promise<InviteRecord | null> {

@@ -83,6 +83,51 @@ export interface InviteRecord {
   expiresAt: string;
 }
 
+/**
+ * Accepting an invite, decided by the store in one atomic step (a SQLite write
+ * transaction, a MongoDB transaction), so that relays accepting at once cannot both
+ * pass the checks. The relay plans from what it read (which chat gains the invitee,
+ * or what chat is created) and the store commits that plan only if the records it
+ * was made from are unchanged; otherwise it answers `stale` and the relay plans again.
+ */
+export interface AcceptPlan {
+  inviteId: string;
+  /** An invite whose expiresAt is at or before this instant is closed as expired. */
+  now: string;
+  /** The chat that gains the invitee, with its members as the plan read them. */
+  into: { chatId: string; memberIds: readonly string[] } | null;
+  /** The chat to create when `into` is null (a direct chat when pairKey is set). */
+  create: { id: string; kind: ChatKind; pairKey: string | null; createdAt: string } | null;
+  /** A group created from a direct chat copies its members: that chat as the plan read it. */
+  forkedFrom: { chatId: string; memberIds: readonly string[] } | null;
+  /** The member set the resulting chat will have. */
+  memberIds: readonly string[];
+}
+
+export type AcceptOutcome =
+  /** Done: the invite is accepted; `before` is who was in the chat before. */
+  | { outcome: 'accepted'; chat: ChatRecord; before: string[] }
+  /** The invite is not pending (any more). */
+  | { outcome: 'closed'; status: InviteStatus }
+  /** The invite was pending but past its time: closed as expired by this call. */
+  | { outcome: 'expired'; invite: InviteRecord }
+  /** An active chat has exactly this member set: the invite is closed as cancelled. */
+  | { outcome: 'duplicate'; chatId: string; invite: InviteRecord }
+  /** What the plan was made from changed (members, or the pair's chat appeared): plan again. */
+  | { outcome: 'stale' };
+
+export interface LeaveOutcome {
+  /** The chat after the leave (deleted: its last state, with no members). */
+  chat: ChatRecord;
+  /** A group left by its last member is deleted with its messages, in the same step. */
+  deleted: boolean;
+  /** Pending invites closed as cancelled by this leave (rule 6), in creation order. */
+  cancelled: InviteRecord[];
+}
+
+/** `gone`: the invite names a chat that no longer exists or its inviter has left. */
+export type CreateInviteOutcome = 'created' | 'already_invited' | 'gone';
+
 export type FriendState = 'none' | 'friends' | 'outgoing' | 'incoming';
 
 export interface FriendLists {
@@ -138,6 +183,15 @@ export interface Store {
   removeMember(chatId: string, userId: string): Promise<ChatRecord | null>;
   /** Deletes a chat and all its messages. */
   deleteChat(chatId: string): Promise<void>;
+  /** Commits an invite's acceptance if what it was planned from still holds (AcceptPlan). */
+  acceptInvite(plan: AcceptPlan): Promise<AcceptOutcome>;
+  /**
+   * Leaving (rule 7), in one atomic step: removes the member, closes as cancelled the
+   * leaver's pending invites toward this chat (and, for a direct chat, toward the
+   * pair), and deletes a group left empty with its messages and every invite still
+   * pending into it. null when the user was not a member.
+   */
+  leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null>;
   /** Active chats the user is a member of, with the user's read position. */
   chatsOf(userId: string): Promise<MembershipRecord[]>;
   /** An active chat whose member set is exactly this one, if any. */
@@ -154,7 +208,12 @@ export interface Store {
   history(chatId: string, q: HistoryQuery): Promise<HistoryPage>;
 
   // invites
-  createInvite(invite: InviteRecord): Promise<void>;
+  /**
+   * Stores a pending invite unless the same inviter has one pending for the same
+   * invitee and target (`already_invited`), or, for an invite into a chat, that chat is
+   * gone or the inviter is no longer in it (`gone`); checked atomically with the insert.
+   */
+  createInvite(invite: InviteRecord): Promise<CreateInviteOutcome>;
   getInvite(inviteId: string): Promise<InviteRecord | null>;
   findPendingInvite(fromId: string, toId: string, targetKey: string): Promise<InviteRecord | null>;
   pendingInvitesOf(userId: string): Promise<{ incoming: InviteRecord[]; outgoing: InviteRecord[] }>;

@@ -4,14 +4,17 @@
 import { afterAll, describe } from 'vitest';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { openMongoStore } from '../../relay/store/mongo';
-import { defineStoreContract } from '../helpers/store-contract';
+import { defineStoreContract, type StoreBackend } from '../helpers/store-contract';
+import { defineRuleStepContract } from '../helpers/store-contract-rules';
 import { dropDatabases, findMongo, randomDbName } from '../helpers/mongo';
 
 const mongo = await findMongo();
 if (!mongo.available) console.warn(`[store-contract] skipping the MongoDB store: ${mongo.reason}`);
 
 describe('SQLite store', () => {
-  defineStoreContract({ kind: 'sqlite', open: (dir) => openSqliteStore(dir) });
+  const sqlite: StoreBackend = { kind: 'sqlite', open: (dir) => openSqliteStore(dir) };
+  defineStoreContract(sqlite);
+  describe('rule steps', () => defineRuleStepContract(sqlite));
 });
 
 describe.skipIf(!mongo.available)('MongoDB store', () => {
@@ -28,7 +31,7 @@ describe.skipIf(!mongo.available)('MongoDB store', () => {
     if (mongo.available) await mongo.stop();
   });
 
-  defineStoreContract({
+  const backend: StoreBackend = {
     kind: 'mongo',
     open: (dir) => {
       let name = dbNames.get(dir);
@@ -42,5 +45,7 @@ describe.skipIf(!mongo.available)('MongoDB store', () => {
       const name = dbNames.get(dir);
       if (name) await dropDatabases(uri(), [name]);
     },
-  });
+  };
+  defineStoreContract(backend);
+  describe('rule steps', () => defineRuleStepContract(backend));
 });
