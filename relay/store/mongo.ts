@@ -158,6 +158,17 @@ export class MongoStoreTimeout extends Error {
  */
 class RunAgain extends Error {}
 
+/** Appends of one chat waiting together for the next commit (see MongoStore.openGroups). */
+interface AppendGroup {
+  items: { msg: NewMessage; id: string; deadline: number; resolve: (r: AppendResult) => void; reject: (err: unknown) => void }[];
+}
+
+/** The most appends one group commit carries; more form the next group. */
+const MAX_APPEND_GROUP = 256;
+
+/** Each RunAgain follows a commit by someone else, so a few in a row already take a storm. */
+const MAX_RUN_AGAIN = 8;
+
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof MongoServerError && err.code === 11000;
 }
@@ -397,8 +408,6 @@ function closeAfterInFlight(inner: MongoStore, timeoutMs: number): Store {
 class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   private readonly txnOptions: TransactionOptions;
-  /** Clean-ups that run after a commit (a deleted group's messages); close() waits for them. */
-  private readonly afterCommit = new Set<Promise<unknown>>();
 
   constructor(
     private readonly client: MongoClient,
@@ -435,6 +444,8 @@ class MongoStore implements Store {
         );
       } catch (err) {
         if (!(err instanceof RunAgain)) throw err;
+        // A clash that persists is not a race (an id used twice, say): report the clash.
+        if (attempt >= MAX_RUN_AGAIN) throw err.cause;
         if (Date.now() >= deadline) throw new MongoStoreTimeout(`MongoDB store: a transaction did not commit within ${this.timeoutMs} ms`);
         // The clash was with a committed transaction, so the next attempt sees it; the
         // short random pause only spreads out several relays that clashed at once.
@@ -448,16 +459,9 @@ class MongoStore implements Store {
     try {
       return await op;
     } catch (err) {
-      if (isDuplicateKey(err)) throw new RunAgain(err.message);
+      if (isDuplicateKey(err)) throw new RunAgain(err.message, { cause: err });
       throw err;
     }
-  }
-
-  private trackAfterCommit(p: Promise<unknown>): void {
-    // Failures are not the caller's: what is left behind, removeStale finds and removes.
-    const quiet = p.catch(() => undefined);
-    this.afterCommit.add(quiet);
-    void quiet.then(() => this.afterCommit.delete(quiet));
   }
 
   // ---- users and tokens ----
@@ -786,7 +790,7 @@ class MongoStore implements Store {
    * One transaction (semantics as SQLite's): the member leaves (a version bump on the
    * chat, so concurrent accepts into it and invites into it conflict with this), the
    * invites close, and a group left empty is deleted with its read positions; its
-   * messages follow right after the commit (deleteMessagesOf).
+   * messages go right after the commit, before the answer (deleteMessagesOf).
    */
   async leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null> {
     const left = await this.runTransaction(async (s): Promise<LeaveOutcome | null> => {
@@ -814,8 +818,10 @@ class MongoStore implements Store {
       }
       return { chat: toChat(after), deleted, cancelled };
     });
-    // Not awaited: the leave is done and answered; close() still waits for it.
-    if (left?.deleted) this.trackAfterCommit(this.deleteMessagesOf(chatId));
+    // Awaited, so the history is gone when the leave is answered (as with SQLite). A
+    // failure here does not undo or fail the leave, which is committed: removeStale
+    // removes what is left behind.
+    if (left?.deleted) await this.deleteMessagesOf(chatId).catch(() => undefined);
     return left;
   }
 
@@ -881,10 +887,48 @@ class MongoStore implements Store {
     return run;
   }
 
+  /**
+   * Per chat, the appends called but not yet started: the next one to commit, together
+   * (group commit). One transaction per message would wait out one majority-journaled
+   * commit each, one after another, so a burst into one chat would take longer than the
+   * time limit; a group costs about what one message does.
+   */
+  private readonly openGroups = new Map<string, AppendGroup>();
+
   appendMessage(msg: NewMessage, id: string): Promise<AppendResult> {
     // the time spent waiting behind earlier appends counts against this call's limit
     const deadline = Date.now() + this.timeoutMs;
-    return this.inChatOrder([msg.chatId], async () => (await this.appendNow([{ msg, id }], deadline))[0]);
+    return new Promise<AppendResult>((resolve, reject) => {
+      let group = this.openGroups.get(msg.chatId);
+      if (!group || group.items.length >= MAX_APPEND_GROUP) {
+        const next: AppendGroup = { items: [] };
+        group = next;
+        this.openGroups.set(msg.chatId, next);
+        void this.inChatOrder([msg.chatId], () => this.commitGroup(msg.chatId, next));
+      }
+      group.items.push({ msg, id, deadline, resolve, reject });
+    });
+  }
+
+  /** Never rejects: each waiting append gets its own answer. */
+  private async commitGroup(chatId: string, group: AppendGroup): Promise<void> {
+    // Closed from now on: later appends form the next group, committed after this one.
+    if (this.openGroups.get(chatId) === group) this.openGroups.delete(chatId);
+    const now = Date.now();
+    const live = group.items.filter((p) => {
+      if (now < p.deadline) return true;
+      // Waited out its time behind earlier appends: better not stored at all than stored
+      // after the caller has been told it failed.
+      p.reject(new MongoStoreTimeout(`MongoDB store: an append waited ${this.timeoutMs} ms behind earlier ones and was not made`));
+      return false;
+    });
+    if (live.length === 0) return;
+    try {
+      const results = await this.appendNow(live, Math.min(...live.map((p) => p.deadline)));
+      live.forEach((p, i) => p.resolve(results[i]));
+    } catch (err) {
+      for (const p of live) p.reject(err);
+    }
   }
 
   /**
@@ -894,8 +938,11 @@ class MongoStore implements Store {
   appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
     if (batch.length === 0) return Promise.resolve([]);
     const deadline = Date.now() + this.timeoutMs;
+    const chatIds = batch.map((b) => b.msg.chatId);
+    // Appends called after this batch must not join a group that commits before it.
+    for (const id of chatIds) this.openGroups.delete(id);
     return this.inChatOrder(
-      batch.map((b) => b.msg.chatId),
+      chatIds,
       () => this.appendNow(batch, deadline),
     );
   }
@@ -907,8 +954,6 @@ class MongoStore implements Store {
    * allocated in commit order without gaps: an aborted attempt's $inc is undone.
    */
   private async appendNow(batch: { msg: NewMessage; id: string }[], deadline: number): Promise<AppendResult[]> {
-    // Waited out its time behind earlier appends: better not stored at all than stored
-    // after the caller has been told it failed.
     if (Date.now() >= deadline) throw new MongoStoreTimeout(`MongoDB store: an append waited ${this.timeoutMs} ms behind earlier ones and was not made`);
     return this.runTransaction(async (s) => {
       const earlier = await this.earlierCopies(s, batch);
@@ -1082,7 +1127,6 @@ class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.afterCommit);
     await this.client.close();
   }
 }
