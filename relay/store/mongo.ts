@@ -16,8 +16,9 @@
 //   atomic operations.
 // - Every call has a time limit (MONGODB_TIMEOUT_MS, default 10 s): it rejects when the
 //   limit passes, and the relay answers `internal` without acknowledging anything.
+import { randomUUID } from 'node:crypto';
 import { MongoServerError, type ClientSession, type Collection, type Db, type MongoClient, type TransactionOptions } from 'mongodb';
-import type { ChatKind, InviteStatus } from '../../protocol/types';
+import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type {
   AcceptOutcome,
   AcceptPlan,
@@ -108,6 +109,9 @@ interface MessageDoc {
   _id: string;
   chatId: string;
   seq: number;
+  /** Missing on messages written by older versions, which were all text. */
+  kind?: MessageKind;
+  /** For a membership entry, the member who joined or left. */
   senderId: string;
   body: string;
   clientMsgId: string;
@@ -204,7 +208,11 @@ function toChat(d: ChatDoc): ChatRecord {
 }
 
 function toMessage(d: MessageDoc): MessageRecord {
-  return { id: d._id, chatId: d.chatId, seq: d.seq, senderId: d.senderId, body: d.body, clientMsgId: d.clientMsgId, createdAt: d.createdAt };
+  const kind = d.kind ?? 'text';
+  // An entry's stored clientMsgId only keeps it clear of the resend index (see
+  // appendEntries); it was never a client's, so none is shown.
+  const clientMsgId = kind === 'text' ? d.clientMsgId : '';
+  return { id: d._id, chatId: d.chatId, seq: d.seq, kind, senderId: d.senderId, body: d.body, clientMsgId, createdAt: d.createdAt };
 }
 
 function toInvite(d: InviteDoc): InviteRecord {
@@ -756,15 +764,18 @@ class MongoStore implements Store {
       await this.c.invites.updateOne({ _id: invite._id, status: 'pending' }, { $set: { status: 'accepted' } }, { session: s });
       if (into) {
         const before = into.memberIds;
-        const after = [...before, ...uniqueInOrder(plan.memberIds).filter((id) => !before.includes(id))];
+        const joined = uniqueInOrder(plan.memberIds).filter((id) => !before.includes(id));
+        const after = [...before, ...joined];
+        // one seq per `joined` entry, taken with the membership change
         const updated = await this.c.chats.findOneAndUpdate(
           { _id: into._id },
-          { $set: { memberIds: after, memberKey: memberKeyOf(after) }, $inc: { version: 1 } },
+          { $set: { memberIds: after, memberKey: memberKeyOf(after) }, $inc: { version: 1, lastSeq: joined.length } },
           { session: s, returnDocument: 'after' },
         );
         // read in this same snapshot a moment ago, and a conflicting delete would abort us
         if (!updated) throw new Error(`acceptInvite: chat ${into._id} vanished inside its transaction`);
-        return { outcome: 'accepted', chat: toChat(updated), before: [...before] };
+        const entries = await this.appendEntries(s, updated, 'joined', joined, plan.now);
+        return { outcome: 'accepted', chat: toChat(updated), before: [...before], entries };
       }
       // plan.create is set: checked above
       const create = plan.create!;
@@ -782,7 +793,8 @@ class MongoStore implements Store {
       // a clash on pairKey: the pair's chat was committed after our snapshot; the next
       // attempt sees it and answers stale
       await this.orRunAgain(this.c.chats.insertOne(doc, { session: s }));
-      return { outcome: 'accepted', chat: toChat(doc), before: [] };
+      // the founders of a new chat get no `joined` entries
+      return { outcome: 'accepted', chat: toChat(doc), before: [], entries: [] };
     });
   }
 
@@ -792,7 +804,7 @@ class MongoStore implements Store {
    * invites close, and a group left empty is deleted with its read positions; its
    * messages go right after the commit, before the answer (deleteMessagesOf).
    */
-  async leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null> {
+  async leaveChat(chatId: string, userId: string, now: string): Promise<LeaveOutcome | null> {
     const left = await this.runTransaction(async (s): Promise<LeaveOutcome | null> => {
       const chat = await this.c.chats.findOne({ _id: chatId }, { session: s });
       if (!chat || !chat.memberIds.includes(userId)) return null;
@@ -813,16 +825,53 @@ class MongoStore implements Store {
       if (deleted) {
         await this.c.chats.deleteOne({ _id: chatId }, { session: s });
         await this.c.reads.deleteMany({ chatId }, { session: s });
-      } else {
-        await this.c.chats.updateOne({ _id: chatId }, { $set: { memberIds, memberKey: after.memberKey }, $inc: { version: 1 } }, { session: s });
+        return { chat: toChat(after), deleted, cancelled, entry: null };
       }
-      return { chat: toChat(after), deleted, cancelled };
+      // the `left` entry's seq is taken with the membership change
+      const updated = await this.c.chats.findOneAndUpdate(
+        { _id: chatId },
+        { $set: { memberIds, memberKey: after.memberKey }, $inc: { version: 1, lastSeq: 1 } },
+        { session: s, returnDocument: 'after' },
+      );
+      if (!updated) throw new Error(`leaveChat: chat ${chatId} vanished inside its transaction`);
+      const [entry] = await this.appendEntries(s, updated, 'left', [userId], now);
+      return { chat: toChat(updated), deleted, cancelled, entry };
     });
     // Awaited, so the history is gone when the leave is answered (as with SQLite). A
     // failure here does not undo or fail the leave, which is committed: removeStale
     // removes what is left behind.
     if (left?.deleted) await this.deleteMessagesOf(chatId).catch(() => undefined);
     return left;
+  }
+
+  /**
+   * Membership entries (as SQLite's appendEntry), inside the caller's transaction,
+   * which has already raised the chat's lastSeq by their number: theirs are the last
+   * seqs up to `chat.lastSeq`, in order. Each stores "<kind>:<id>" as its clientMsgId,
+   * so the resend index never takes two entries of one member for the same message. A
+   * member who had read everything before an entry has read it too: an entry is never
+   * unread.
+   */
+  private async appendEntries(s: ClientSession, chat: ChatDoc, kind: Exclude<MessageKind, 'text'>, userIds: readonly string[], at: string): Promise<MessageRecord[]> {
+    if (userIds.length === 0) return [];
+    const first = chat.lastSeq - userIds.length + 1;
+    const docs: MessageDoc[] = userIds.map((userId, k) => {
+      const id = randomUUID();
+      return { _id: id, chatId: chat._id, seq: first + k, kind, senderId: userId, body: '', clientMsgId: `${kind}:${id}`, createdAt: at };
+    });
+    await this.c.messages.insertMany(docs, { session: s, ordered: true });
+    for (const d of docs) {
+      if (chat.memberIds.length === 0) break;
+      if (d.seq === 1) {
+        // Nothing before it, so every read position is 0, stored or not: upsert.
+        for (const userId of chat.memberIds) {
+          await this.orRunAgain(this.c.reads.updateOne({ chatId: chat._id, userId }, { $max: { readSeq: 1 } }, { upsert: true, session: s }));
+        }
+      } else {
+        await this.c.reads.updateMany({ chatId: chat._id, userId: { $in: chat.memberIds }, readSeq: d.seq - 1 }, { $set: { readSeq: d.seq } }, { session: s });
+      }
+    }
+    return docs.map(toMessage);
   }
 
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
@@ -984,7 +1033,7 @@ class MongoStore implements Store {
         const { msg, id } = batch[i];
         const seq = nextSeq.get(msg.chatId)!;
         nextSeq.set(msg.chatId, seq + 1);
-        docs.set(i, { _id: id, chatId: msg.chatId, seq, senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
+        docs.set(i, { _id: id, chatId: msg.chatId, seq, kind: 'text', senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
       }
       // A clash on (chat, sender, clientMsgId): the same message was committed by another
       // socket or relay after our snapshot; the next attempt answers its original.
