@@ -307,8 +307,10 @@ export async function openMongoStore(uri: string, dbName?: string, opts: MongoSt
   try {
     await requireReplicaSet(client, uri);
     const writeConcern = durableWriteConcern(timeoutMs);
-    // read concern "majority" comes from the client (mongo-connect.ts)
-    db = client.db(dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, { writeConcern });
+    // Read concern "majority" comes from the client (mongo-connect.ts). Reads go to the
+    // primary whatever the URI's readPreference: a secondary may not have the message
+    // this relay has just acknowledged, and history must show it.
+    db = client.db(dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, { writeConcern, readPreference: 'primary' });
     cols = {
       users: db.collection<UserDoc>('users'),
       tokens: db.collection<TokenDoc>('tokens'),
