@@ -14,13 +14,14 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export function timeoutMsFrom(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (option !== undefined) {
     if (!Number.isFinite(option) || option <= 0) throw new StartupRefused(`the MongoDB time limit must be a positive number of milliseconds, not ${option}`);
-    return option;
+    // whole milliseconds: the driver's timeout options take unsigned integers
+    return Math.ceil(option);
   }
   const raw = env.MONGODB_TIMEOUT_MS;
   if (raw === undefined || raw.trim() === '') return DEFAULT_TIMEOUT_MS;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new StartupRefused(`MONGODB_TIMEOUT_MS must be a positive number of milliseconds, not "${raw}"`);
-  return n;
+  return Math.ceil(n);
 }
 
 /**
