@@ -38,7 +38,7 @@ export interface SyncSnapshot {
 export interface ConnectionEvents {
   state: ConnectionState;
   outgoing: OutgoingUpdate;
-  /** Messages of one chat that arrived while away, unseen before, ascending by seq. */
+  /** Messages of one chat that arrived while away, unseen before, ascending by seq; membership entries (kind 'joined'/'left') included. */
   catchUp: { chatId: string; messages: Message[] };
   sync: SyncSnapshot;
   /** The relay refused the token (revoked or unknown): the connection has stopped. */
@@ -311,7 +311,15 @@ export class RelayConnection {
     socket.on('friend:removed', forward('friend:removed'));
     socket.on('invite:received', forward('invite:received'));
     socket.on('invite:closed', forward('invite:closed'));
-    socket.on('chat:member', forward('chat:member'));
+    socket.on('chat:member', (payload) => {
+      if (socket !== this.socket) return;
+      // The membership entry takes a seq in the chat's timeline like a message. Recorded
+      // here, or the Timeline would see a hole at that seq and resume before it for good.
+      // It is not held during a catch-up: the member change itself is news now, and the
+      // Timeline resumes from the highest contiguous seq, so it cannot skip a gap.
+      this.timeline.accept(payload.message);
+      this.server.emit('chat:member', payload);
+    });
     socket.on('chat:typing', forward('chat:typing'));
     socket.on('chat:read', forward('chat:read'));
     socket.on('chat:joined', (payload) => {
@@ -346,7 +354,8 @@ export class RelayConnection {
    * Such a message is reported once, by the 'sent' update that follows, never as a live one.
    */
   private isOwnPending(message: Message): boolean {
-    return this.outbox.isPending(message.chatId, message.clientMsgId);
+    // A membership entry has clientMsgId '': it is never one of our sends, whatever the queue holds.
+    return message.kind === 'text' && this.outbox.isPending(message.chatId, message.clientMsgId);
   }
 
   private release(chatId: string): void {

@@ -88,6 +88,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   function countUnread<E extends ServerEvent>(event: E, payload: ServerPayloads[E]): void {
     if (event === 'chat:joined') unread.joined((payload as ServerPayloads['chat:joined']).chat);
     else if (event === 'chat:message') unread.message((payload as ServerPayloads['chat:message']).message, selfId());
+    else if (event === 'chat:member') unread.entry((payload as ServerPayloads['chat:member']).message);
     else if (event === 'chat:read') {
       const { chatId, seq } = payload as ServerPayloads['chat:read'];
       unread.read(chatId, seq);

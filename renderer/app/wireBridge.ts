@@ -75,11 +75,19 @@ export function wireBridge(bridge: Bridge, opts: { openJoinedChats: boolean }): 
       // Joining is always the result of an accepted invite: show the chat to both ends.
       if (!known && opts.openJoinedChats) chats.open(chat.id, 'event');
     }),
-    bridge.on('chat:member', ({ chatId, user, change }) => chats.memberChanged(chatId, user, change)),
+    bridge.on('chat:member', ({ chatId, user, change, message }) => {
+      // The entry ("Cat left") goes into the timeline where everyone sees it; the store
+      // moves lastSeq (and a read position just before it) without counting it unread.
+      messages.merge(chatId, [message]);
+      chats.memberChanged(chatId, user, change, message);
+      // Whoever left is no longer typing here.
+      if (change === 'left') typing.stopped(chatId, user.id);
+    }),
     bridge.on('chat:left', ({ chatId }) => {
       chats.left(chatId);
       messages.forget(chatId);
     }),
+    // Only ever a text message (membership entries come with chat:member).
     bridge.on('chat:message', ({ message }) => {
       messages.merge(message.chatId, [message]);
       chats.messageArrived(message);

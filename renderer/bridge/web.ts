@@ -36,7 +36,8 @@ export function createWebBridge(relayUrl: string): Bridge {
   });
 
   function maybeNotify(message: Message): void {
-    if (!me || message.sender.id === me.id) return;
+    // A membership entry ("Cat joined") is no news worth a notification.
+    if (!me || message.kind !== 'text' || message.sender.id === me.id) return;
     const looking = message.chatId === focusedChat && typeof document !== 'undefined' && !document.hidden;
     if (looking) return;
     notifyMessage(message, () => actions.emit('action', { kind: 'open-chat', chatId: message.chatId }));
@@ -45,7 +46,7 @@ export function createWebBridge(relayUrl: string): Bridge {
   connection.on('chat:message', ({ message }) => maybeNotify(message));
   // Back from being away: one notification per chat, for its newest message from someone else.
   connection.onCatchUp((_chatId, messages) => {
-    const newest = messages.filter((m) => m.sender.id !== me?.id).at(-1);
+    const newest = messages.filter((m) => m.kind === 'text' && m.sender.id !== me?.id).at(-1);
     if (newest) maybeNotify(newest);
   });
 

@@ -1,5 +1,7 @@
 // The chats you are a member of, their unread counts, and (on the web) which chats are
-// open as tabs. Unread = lastSeq - readSeq, kept in step by chat:message and chat:read.
+// open as tabs. Unread = lastSeq - readSeq, kept in step by chat:message and chat:read,
+// less the membership entries ("Cat joined") known to lie in between: an entry takes a
+// seq of its own but is never unread.
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Chat, Member, Message, User } from '../../protocol/types';
@@ -29,6 +31,14 @@ export const useChatsStore = defineStore('chats', () => {
   const focusRequest = ref<{ chatId: string; n: number } | null>(null);
   /** Who left each chat while we watched, so a direct chat still says whose it is. */
   const departed = ref<Record<string, User[]>>({});
+  /**
+   * Seqs of membership entries seen per chat that may lie above its read position.
+   * lastSeq counts them, unread() must not; the relay moves a reader who was right
+   * before an entry past it, but one with older unread messages keeps their position.
+   * Entries we never saw (appended while this app was closed, in a chat not opened
+   * since) cannot be told from messages until its history is loaded.
+   */
+  const entrySeqs = ref<Record<string, number[]>>({});
   /** The list has been read from the relay at least once. */
   const loaded = ref(false);
   /** The remembered tabs were reopened (web): from then on, changes to them are remembered. */
@@ -52,11 +62,13 @@ export const useChatsStore = defineStore('chats', () => {
 
   function unread(chatId: string): number {
     const c = byId.value[chatId];
-    return c ? Math.max(0, c.lastSeq - c.readSeq) : 0;
+    if (!c) return 0;
+    const entries = (entrySeqs.value[chatId] ?? []).filter((seq) => seq > c.readSeq && seq <= c.lastSeq).length;
+    return Math.max(0, c.lastSeq - c.readSeq - entries);
   }
   const totalUnread = computed(() => Object.keys(byId.value).reduce((sum, id) => sum + unread(id), 0));
 
-  /** "Alice, Bob": everyone but me. */
+  /** "Alice, Bob": everyone but me, current members only (who left is in `departed`). */
   function title(chat: Chat): string {
     const me = session.user?.id;
     const others = chat.members.filter((m) => m.id !== me);
@@ -132,10 +144,16 @@ export const useChatsStore = defineStore('chats', () => {
   function left(chatId: string): void {
     const { [chatId]: _gone, ...rest } = byId.value;
     byId.value = rest;
+    const { [chatId]: _entries, ...otherEntries } = entrySeqs.value;
+    entrySeqs.value = otherEntries;
     close(chatId);
   }
 
-  function memberChanged(chatId: string, user: User, change: 'joined' | 'left'): void {
+  /**
+   * Someone joined or left; `entry` is the membership entry the relay appended for it
+   * (absent only where a caller has none to give).
+   */
+  function memberChanged(chatId: string, user: User, change: 'joined' | 'left', entry?: Message): void {
     const c = byId.value[chatId];
     if (!c) return;
     const others = c.members.filter((m) => m.id !== user.id);
@@ -144,9 +162,35 @@ export const useChatsStore = defineStore('chats', () => {
     const gone = (departed.value[chatId] ?? []).filter((u) => u.id !== user.id);
     departed.value = { ...departed.value, [chatId]: change === 'left' ? [...gone, user] : gone };
     byId.value = { ...byId.value, [chatId]: { ...c, members } };
+    if (entry) entryArrived(entry);
+  }
+
+  /**
+   * A membership entry, live or from history: lastSeq moves to it, and the read
+   * position too when it was just before it (as the relay does), since an entry is
+   * never unread. Not activity: it neither reorders the list nor reads the chat.
+   */
+  function entryArrived(entry: Message): void {
+    const c = byId.value[entry.chatId];
+    if (!c) return;
+    const readSeq = c.readSeq === entry.seq - 1 ? entry.seq : c.readSeq;
+    const lastSeq = Math.max(c.lastSeq, entry.seq);
+    if (readSeq !== c.readSeq || lastSeq !== c.lastSeq) byId.value = { ...byId.value, [c.id]: { ...c, lastSeq, readSeq } };
+    noteEntries(c.id, [entry]);
+  }
+
+  /** Remembers which seqs of a chat are membership entries (history pages bring them too). */
+  function noteEntries(chatId: string, messages: readonly Message[]): void {
+    const c = byId.value[chatId];
+    if (!c) return;
+    const known = entrySeqs.value[chatId] ?? [];
+    const fresh = messages.filter((m) => m.kind !== 'text' && m.seq > c.readSeq && !known.includes(m.seq)).map((m) => m.seq);
+    if (fresh.length === 0) return;
+    entrySeqs.value = { ...entrySeqs.value, [chatId]: [...known.filter((seq) => seq > c.readSeq), ...fresh] };
   }
 
   function messageArrived(message: Message): void {
+    if (message.kind !== 'text') return entryArrived(message);
     const c = byId.value[message.chatId];
     if (!c) return;
     byId.value = { ...byId.value, [c.id]: { ...c, lastSeq: Math.max(c.lastSeq, message.seq) } };
@@ -159,6 +203,9 @@ export const useChatsStore = defineStore('chats', () => {
     const c = byId.value[chatId];
     if (!c || seq <= c.readSeq) return;
     byId.value = { ...byId.value, [chatId]: { ...c, readSeq: seq } };
+    // Entries at or below the read position no longer matter to unread().
+    const known = entrySeqs.value[chatId];
+    if (known?.some((s) => s <= seq)) entrySeqs.value = { ...entrySeqs.value, [chatId]: known.filter((s) => s > seq) };
   }
 
   /** Called while the chat is on screen: everything up to `upTo` (default: all) is read. */
@@ -190,6 +237,7 @@ export const useChatsStore = defineStore('chats', () => {
     openIds.value = [];
     activeId.value = null;
     departed.value = {};
+    entrySeqs.value = {};
     loaded.value = false;
   }
 
@@ -212,6 +260,8 @@ export const useChatsStore = defineStore('chats', () => {
     leave,
     left,
     memberChanged,
+    entryArrived,
+    noteEntries,
     messageArrived,
     readMoved,
     markRead,

@@ -10,6 +10,7 @@ import { describeError } from '../app/describeError';
 import { mergeMessages } from './mergeMessages';
 import { useRelayRequest } from './relayRequest';
 import { useNoticesStore } from './notices';
+import { useChatsStore } from './chats';
 
 export const PAGE_SIZE = 50;
 
@@ -41,6 +42,7 @@ export const useMessagesStore = defineStore('messages', () => {
   const bridge = useBridge();
   const request = useRelayRequest(bridge);
   const notices = useNoticesStore();
+  const chats = useChatsStore();
   const threads = shallowReactive(new Map<string, Thread>());
   /** What was typed and not sent, per chat: it outlives closing the chat's tab. Read on opening only, so not reactive. */
   const drafts = new Map<string, string>();
@@ -66,8 +68,11 @@ export const useMessagesStore = defineStore('messages', () => {
   function merge(chatId: string, incoming: readonly Message[]): void {
     const t = thread(chatId);
     t.messages.value = mergeMessages(t.messages.value, incoming);
-    // A stored message retires its echo, whichever path (ack, live event, catch-up) brought it.
-    const ids = new Set(incoming.map((m) => m.clientMsgId));
+    // Membership entries in a history page: the unread count must leave them out.
+    if (incoming.some((m) => m.kind !== 'text')) chats.noteEntries(chatId, incoming);
+    // A stored message retires its echo, whichever path (ack, live event, catch-up) brought
+    // it. Only text messages: an entry's clientMsgId is '' and is nobody's send.
+    const ids = new Set(incoming.filter((m) => m.kind === 'text').map((m) => m.clientMsgId));
     if (t.echoes.value.some((e) => ids.has(e.clientMsgId))) {
       t.echoes.value = t.echoes.value.filter((e) => !ids.has(e.clientMsgId));
     }

@@ -9,7 +9,10 @@ function chat(id: string, lastSeq: number, readSeq: number): Chat {
   return { id, kind: 'direct', members: [], createdAt: '', lastSeq, readSeq };
 }
 function msg(chatId: string, seq: number, sender = ann): Message {
-  return { id: `${chatId}-${seq}`, chatId, seq, sender, body: 'x', clientMsgId: `c${seq}`, createdAt: '' };
+  return { id: `${chatId}-${seq}`, chatId, seq, kind: 'text', sender, body: 'x', clientMsgId: `c${seq}`, createdAt: '' };
+}
+function entry(chatId: string, seq: number, kind: 'joined' | 'left' = 'left', who = ann): Message {
+  return { id: `${chatId}-e${seq}`, chatId, seq, kind, sender: who, body: '', clientMsgId: '', createdAt: '' };
 }
 
 describe('UnreadTally', () => {
@@ -41,6 +44,39 @@ describe('UnreadTally', () => {
     expect(t.total()).toBe(0);
     t.joined(chat('d', 2, 0));
     t.clear();
+    expect(t.total()).toBe(0);
+  });
+
+  it('never counts a membership entry: a reader right before it moves past it', () => {
+    const t = new UnreadTally();
+    const seen: number[] = [];
+    t.onChange((n) => seen.push(n));
+    t.sync([chat('a', 3, 3)]);
+    t.entry(entry('a', 4));
+    expect(t.total()).toBe(0);
+    // The same entry again from a catch-up page changes nothing.
+    t.message(entry('a', 4), me.id);
+    t.message(msg('a', 5), me.id);
+    expect(t.total()).toBe(1);
+    t.read('a', 5);
+    expect(t.total()).toBe(0);
+    // A list answered before the entry must not make it unread.
+    t.sync([chat('a', 5, 3)]);
+    expect(t.total()).toBe(0);
+    expect(seen).toEqual([1, 0]);
+  });
+
+  it('leaves entries out of older unread messages, until they are read', () => {
+    const t = new UnreadTally();
+    t.sync([chat('a', 5, 3)]); // 4 and 5 unread
+    t.entry(entry('a', 6, 'joined'));
+    expect(t.total()).toBe(2);
+    t.message(msg('a', 7), me.id);
+    t.message(entry('a', 8), me.id); // a catch-up's entry, after an unread message
+    expect(t.total()).toBe(3);
+    t.read('a', 6); // read up to the entry: only 7 is left
+    expect(t.total()).toBe(1);
+    t.read('a', 8);
     expect(t.total()).toBe(0);
   });
 });
