@@ -8,6 +8,8 @@ type Handler = (payload: never) => void;
 
 export interface FakeBridge extends Bridge {
   emit<E extends ServerEvent>(event: E, payload: ServerPayloads[E]): void;
+  /** What the connection reports after a reconnect's catch-up. */
+  emitCatchUp(chatId: string, messages: Message[]): void;
   setState(state: ConnectionState): void;
   answer<E extends ClientEvent>(event: E, fn: (payload: ClientPayloads[E]) => Ack<ClientResults[E]>): void;
   requests: { event: ClientEvent; payload: unknown }[];
@@ -65,6 +67,9 @@ export function createFakeBridge(opts: { user?: User; platform?: 'web' | 'electr
     setFocusedChat: () => undefined,
     emit(event, payload) {
       handlers.get(event)?.forEach((cb) => (cb as (p: typeof payload) => void)(payload));
+    },
+    emitCatchUp(chatId, messages) {
+      catchUpCbs.forEach((cb) => cb(chatId, messages));
     },
     setState(state) {
       stateCbs.forEach((cb) => cb(state));
