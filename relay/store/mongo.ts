@@ -348,8 +348,8 @@ function withinTime<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /**
  * The store as handed out: every call is limited to timeoutMs (withinTime); close()
  * waits for every operation already started (an append that was called is finished
- * and durable, or failed, as with SQLite) and refuses new ones, since the driver
- * would otherwise quietly reconnect a closed client.
+ * and durable, or failed, as with SQLite), for at most timeoutMs, and refuses new
+ * ones, since the driver would otherwise quietly reconnect a closed client.
  */
 function closeAfterInFlight(inner: MongoStore, timeoutMs: number): Store {
   const inFlight = new Set<Promise<unknown>>();
@@ -407,7 +407,13 @@ function closeAfterInFlight(inner: MongoStore, timeoutMs: number): Store {
     ping: run('ping', inner.ping),
     close() {
       closing ??= (async () => {
-        await Promise.allSettled(inFlight);
+        // Every caller has had its answer within timeoutMs of its call, so past that
+        // nobody waits for what is still running (the server stopped answering): the
+        // client's close ends it rather than holding the shutdown for the socket timeout.
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+        await Promise.race([Promise.allSettled(inFlight), limit]);
+        clearTimeout(timer);
         await inner.close();
       })();
       return closing;
