@@ -6,7 +6,8 @@
 //   what the relay acknowledges or shows survives a failover.
 // - Whatever reads records and then writes on what it read is one transaction (snapshot
 //   reads, majority-journaled commit): an append (resend look-up, the chat's lastSeq
-//   $inc, the insert), accepting an invite, leaving, creating an invite, deleting a chat.
+//   $inc, the insert; appends to one chat that queue up meanwhile commit together, in
+//   call order), accepting an invite, leaving, creating an invite, deleting a chat.
 //   Snapshot isolation only stops two transactions that write the same document, so
 //   operations that must exclude each other write a common one: each bumps the chat's
 //   `version`, and accepts that would produce the same member set upsert one
