@@ -23,10 +23,15 @@ export interface Chat {
   readSeq: number;
 }
 
+/** `text`: what chat:send stores; `joined` / `left`: a membership entry (sender is who). */
+export type MessageKind = 'text' | 'joined' | 'left';
+
 export interface Message {
   id: string;
   chatId: string;
   seq: number;
+  kind: MessageKind;
+  /** For a membership entry, the member who joined or left. */
   sender: User;
   body: string;
   clientMsgId: string;
@@ -180,7 +185,8 @@ export interface ServerPayloads {
   'invite:received': { invite: Invite };
   'invite:closed': { inviteId: string; status: InviteStatus; chatId?: string };
   'chat:joined': { chat: Chat };
-  'chat:member': { chatId: string; user: User; change: 'joined' | 'left' };
+  /** `message`: the membership entry, in seq order with the chat's messages. */
+  'chat:member': { chatId: string; user: User; change: 'joined' | 'left'; message: Message };
   'chat:left': { chatId: string };
   'chat:message': { message: Message };
   'chat:typing': { chatId: string; user: User };

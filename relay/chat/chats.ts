@@ -23,6 +23,7 @@ export async function toWireMessages(ctx: RuleContext, records: MessageRecord[])
     id: m.id,
     chatId: m.chatId,
     seq: m.seq,
+    kind: m.kind,
     sender: senders.get(m.senderId) ?? { id: m.senderId, username: 'unknown', displayName: 'unknown' },
     body: m.body,
     clientMsgId: m.clientMsgId,
@@ -80,11 +81,14 @@ export async function markRead(ctx: RuleContext, me: User, chatId: string, seq: 
  * inactive and keeps its history.
  */
 export async function leave(ctx: RuleContext, me: User, chatId: string): Promise<Outcome<Record<string, never>>> {
-  const left = await ctx.store.leaveChat(chatId, me.id);
+  const left = await ctx.store.leaveChat(chatId, me.id, ctx.now().toISOString());
   if (!left) throw notFound('chat');
   ctx.membership.forget(chatId);
   const emits: AnyEmit[] = [emit([me.id], 'chat:left', { chatId })];
-  if (left.chat.memberIds.length) emits.push(emit(left.chat.memberIds, 'chat:member', { chatId, user: me, change: 'left' }));
+  if (left.entry && left.chat.memberIds.length) {
+    const [message] = await toWireMessages(ctx, [left.entry]);
+    emits.push(emit(left.chat.memberIds, 'chat:member', { chatId, user: me, change: 'left', message: message! }));
+  }
   for (const invite of left.cancelled) emits.push(closedEvent(invite, 'cancelled'));
   return { result: {}, emits };
 }

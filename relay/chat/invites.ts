@@ -2,10 +2,10 @@
 // the refusals (already_member, duplicate_members, already_invited) that are checked
 // at invite time and again at acceptance.
 import type { Chat, ChatKind, Invite, InviteListResult, User } from '../../protocol/types';
-import type { ChatRecord, InviteRecord } from '../store/types';
+import type { ChatRecord, InviteRecord, MessageRecord } from '../store/types';
 import { emit, type AnyEmit, type Outcome, type RuleContext } from './context';
 import { RelayError, notFound } from './errors';
-import { chatOfMember, toWireChat } from './chats';
+import { chatOfMember, toWireChat, toWireMessages } from './chats';
 import { closedEvent } from './invite-closing';
 
 export const pairKeyOf = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
@@ -163,18 +163,29 @@ export async function acceptInvite(ctx: RuleContext, me: User, inviteId: string)
         throw err;
       }
       case 'accepted':
-        return acceptedOutcome(ctx, me, invite, committed.chat, committed.before);
+        return acceptedOutcome(ctx, me, invite, committed.chat, committed.before, committed.entries);
     }
   }
 }
 
-async function acceptedOutcome(ctx: RuleContext, me: User, invite: InviteRecord, chat: ChatRecord, before: string[]): Promise<Outcome<{ chat: Chat }>> {
+async function acceptedOutcome(
+  ctx: RuleContext,
+  me: User,
+  invite: InviteRecord,
+  chat: ChatRecord,
+  before: string[],
+  entries: MessageRecord[],
+): Promise<Outcome<{ chat: Chat }>> {
   ctx.membership.forget(chat.id);
   const joined = chat.memberIds.filter((id) => !before.includes(id));
   const stayed = chat.memberIds.filter((id) => before.includes(id));
   const emits: AnyEmit[] = [closedEvent(invite, 'accepted', chat.id)];
   for (const id of joined) emits.push(emit([id], 'chat:joined', { chat: await toWireChat(ctx, chat, await ctx.store.getReadSeq(chat.id, id)) }));
-  if (stayed.length) for (const u of await ctx.users.many(joined)) emits.push(emit(stayed, 'chat:member', { chatId: chat.id, user: u, change: 'joined' }));
+  if (stayed.length) {
+    for (const message of await toWireMessages(ctx, entries)) {
+      emits.push(emit(stayed, 'chat:member', { chatId: chat.id, user: message.sender, change: 'joined', message }));
+    }
+  }
   return { result: { chat: await toWireChat(ctx, chat, await ctx.store.getReadSeq(chat.id, me.id)) }, emits };
 }
 

@@ -1,6 +1,7 @@
 // Appending messages to the SQLite file, on the store's append connection: live
 // chat:sends in group-commit batches, and bulk appendMessages.
 import type Database from 'better-sqlite3';
+import type { MessageKind } from '../../protocol/types';
 import type { AppendResult, MessageRecord, NewMessage } from './types';
 
 export interface MessageRow {
@@ -11,15 +12,18 @@ export interface MessageRow {
   body: string;
   client_msg_id: string;
   created_at: string;
+  kind: MessageKind;
 }
 
 export const toMessage = (r: MessageRow): MessageRecord => ({
   id: r.id,
   chatId: r.chat_id,
   seq: r.seq,
+  kind: r.kind,
   senderId: r.sender_id,
   body: r.body,
-  clientMsgId: r.client_msg_id,
+  // a membership entry's stored id only keeps it apart in the resend index
+  clientMsgId: r.kind === 'text' ? r.client_msg_id : '',
   createdAt: r.created_at,
 });
 
@@ -61,7 +65,7 @@ export function createAppender(db: Database.Database) {
     const inserted = insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
     if (inserted.changes === 1) {
       const seq = bumpSeq.get(msg.chatId)!.last_seq;
-      return { message: { id, seq, ...msg }, duplicate: false };
+      return { message: { id, seq, kind: 'text', ...msg }, duplicate: false };
     }
     return { message: toMessage(byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
   }

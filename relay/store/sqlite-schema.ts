@@ -119,6 +119,12 @@ export const MIGRATIONS: string[] = [
         AND o.target_key = invites.target_key AND (o.created_at < invites.created_at OR (o.created_at = invites.created_at AND o.id < invites.id)));
   CREATE UNIQUE INDEX invites_one_pending ON invites(from_id, to_id, target_key) WHERE status = 'pending';
   `,
+  // 5: membership entries ("joined", "left") in the timeline, in seq order with the
+  // text messages. Their client_msg_id is "<kind>:<id>" (the wire shows ""), so the
+  // resend index never sees two entries of one member as the same message.
+  `
+  ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -13,9 +13,10 @@
 // process wrote meanwhile, no busy wait); and a read that may see another process's
 // appends waits for an fdatasync of the WAL begun after it (durableAfterRead).
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ChatKind, InviteStatus } from '../../protocol/types';
+import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
 import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
@@ -35,6 +36,7 @@ import type {
   InviteRecord,
   LeaveOutcome,
   MembershipRecord,
+  MessageRecord,
   NewMessage,
   StaleRemoved,
   Store,
@@ -180,6 +182,8 @@ export class SqliteStore implements Store {
       staleTokens: db.prepare('DELETE FROM tokens WHERE expires_at <= ?'),
       staleInvites: db.prepare("DELETE FROM invites WHERE status <> 'pending' AND expires_at < ?"),
       dueInvites: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE status = 'pending' AND expires_at <= ?"),
+      bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+      insertEntry: db.prepare('INSERT INTO messages (id, chat_id, seq, kind, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       ping: db.prepare("INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at"),
     };
   }
@@ -362,11 +366,27 @@ export class SqliteStore implements Store {
       const chatId = plan.into ? plan.into.chatId : plan.create!.id;
       if (!plan.into) this.q.insertChat.run(chatId, plan.create!.kind, plan.create!.pairKey, plan.create!.createdAt);
       for (const u of plan.memberIds) this.q.addMember.run(chatId, u, chatId);
-      return { outcome: 'accepted', chat: this.refreshMemberKey(chatId)!, before };
+      const chat = this.refreshMemberKey(chatId)!;
+      // who joins a chat that existed already gets an entry; the founders of a new one do not
+      const joined = plan.into ? chat.memberIds.filter((id) => !before.includes(id)) : [];
+      const entries = joined.map((id) => this.appendEntry(chat, 'joined', id, plan.now));
+      return { outcome: 'accepted', chat: { ...chat, lastSeq: chat.lastSeq + entries.length }, before, entries };
     }).immediate();
   }
 
-  async leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null> {
+  /**
+   * A membership entry, inside the caller's transaction. A member who had read
+   * everything before it has read it too: an entry is never unread.
+   */
+  private appendEntry(chat: ChatRecord, kind: Exclude<MessageKind, 'text'>, userId: string, at: string): MessageRecord {
+    const id = randomUUID();
+    const seq = this.q.bumpSeq.get(chat.id)!.last_seq;
+    this.q.insertEntry.run(id, chat.id, seq, kind, userId, '', `${kind}:${id}`, at);
+    for (const member of chat.memberIds) if ((this.q.readSeq.get(chat.id, member)?.read_seq ?? 0) === seq - 1) this.q.markRead.run(chat.id, member, seq);
+    return { id, chatId: chat.id, seq, kind, senderId: userId, body: '', clientMsgId: '', createdAt: at };
+  }
+
+  async leaveChat(chatId: string, userId: string, now: string): Promise<LeaveOutcome | null> {
     return this.db.transaction((): LeaveOutcome | null => {
       if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
       const chat = this.refreshMemberKey(chatId)!;
@@ -383,7 +403,8 @@ export class SqliteStore implements Store {
       }
       // messages, members and reads go with it (ON DELETE CASCADE)
       if (deleted) this.q.deleteChat.run(chatId);
-      return { chat, deleted, cancelled };
+      const entry = deleted ? null : this.appendEntry(chat, 'left', userId, now);
+      return { chat: entry ? { ...chat, lastSeq: entry.seq } : chat, deleted, cancelled, entry };
     }).immediate();
   }
 

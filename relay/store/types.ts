@@ -1,7 +1,7 @@
 // The one Store interface every backend (SQLite, MongoDB) implements. Operations are
 // shaped like the transactions the chat rules need, so each backend can make them
 // atomic its own way (a SQLite transaction, a MongoDB findOneAndUpdate).
-import type { ChatKind, InviteStatus } from '../../protocol/types';
+import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 
 export interface UserRecord {
   id: string;
@@ -37,6 +37,8 @@ export interface MessageRecord {
   id: string;
   chatId: string;
   seq: number;
+  /** A membership entry (joined, left) has an empty body and clientMsgId. */
+  kind: MessageKind;
   senderId: string;
   body: string;
   clientMsgId: string;
@@ -105,8 +107,11 @@ export interface AcceptPlan {
 }
 
 export type AcceptOutcome =
-  /** Done: the invite is accepted; `before` is who was in the chat before. */
-  | { outcome: 'accepted'; chat: ChatRecord; before: string[] }
+  /**
+   * Done: the invite is accepted; `before` is who was in the chat before; `entries`
+   * the `joined` entries appended for who joined a chat that existed already.
+   */
+  | { outcome: 'accepted'; chat: ChatRecord; before: string[]; entries: MessageRecord[] }
   /** The invite is not pending (any more). */
   | { outcome: 'closed'; status: InviteStatus }
   /** The invite was pending but past its time: closed as expired by this call. */
@@ -121,6 +126,8 @@ export interface LeaveOutcome {
   chat: ChatRecord;
   /** A group left by its last member is deleted with its messages, in the same step. */
   deleted: boolean;
+  /** The `left` entry appended to the chat; null when the chat was deleted. */
+  entry: MessageRecord | null;
   /** Pending invites closed as cancelled by this leave (rule 6), in creation order. */
   cancelled: InviteRecord[];
 }
@@ -188,10 +195,10 @@ export interface Store {
   /**
    * Leaving (rule 7), in one atomic step: removes the member, closes as cancelled the
    * leaver's pending invites toward this chat (and, for a direct chat, toward the
-   * pair), and deletes a group left empty with its messages and every invite still
-   * pending into it. null when the user was not a member.
+   * pair), appends the `left` entry (at `now`), and deletes a group left empty with its
+   * messages and every invite still pending into it. null when the user was not a member.
    */
-  leaveChat(chatId: string, userId: string): Promise<LeaveOutcome | null>;
+  leaveChat(chatId: string, userId: string, now: string): Promise<LeaveOutcome | null>;
   /** Active chats the user is a member of, with the user's read position. */
   chatsOf(userId: string): Promise<MembershipRecord[]>;
   /** An active chat whose member set is exactly this one, if any. */

@@ -77,7 +77,9 @@ export async function group(url: string, size: number): Promise<{ members: TestU
     await inviteAndAccept(a, m, chat.id);
     await j;
   }
-  return { members, chat, direct };
+  // as it is now: a fourth member's joining is an entry in the timeline (lastSeq moved)
+  const now = (await ok(a.socket, 'chat:list', {})).chats.find((x) => x.id === chat.id)!;
+  return { members, chat: now, direct };
 }
 
 /** Sends `n` messages one after another (awaiting each ack); returns them. */

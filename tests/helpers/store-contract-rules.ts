@@ -194,19 +194,27 @@ export function defineRuleStepContract(backend: StoreBackend): void {
     const mine = await invite(a.id, d.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: g.memberIds, createdAt: at(1) });
     const bobs = await invite(b.id, d.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: g.memberIds, createdAt: at(2) });
 
-    const left = await store.leaveChat(g.id, a.id);
-    expect(left).toEqual({ chat: expect.objectContaining({ id: g.id, memberIds: [b.id, c.id] }), deleted: false, cancelled: [{ ...mine, status: 'cancelled' }] });
+    const left = await store.leaveChat(g.id, a.id, at(20));
+    expect(left).toEqual({
+      chat: expect.objectContaining({ id: g.id, memberIds: [b.id, c.id], lastSeq: 1 }),
+      deleted: false,
+      cancelled: [{ ...mine, status: 'cancelled' }],
+      entry: { id: expect.any(String), chatId: g.id, seq: 1, kind: 'left', senderId: a.id, body: '', clientMsgId: '', createdAt: at(20) },
+    });
     expect((await store.getInvite(bobs.id))?.status).toBe('pending');
-    expect(await store.leaveChat(g.id, a.id)).toBeNull();
-    expect(await store.leaveChat('no-such-chat', a.id)).toBeNull();
+    expect(await store.leaveChat(g.id, a.id, at(20))).toBeNull();
+    expect(await store.leaveChat('no-such-chat', a.id, at(20))).toBeNull();
 
     // a direct chat left by its last member stays, inactive, with its history
     await store.appendMessage({ chatId: ab.id, senderId: a.id, clientMsgId: 'm1', body: 'hi', createdAt: at(3) }, newId());
-    const leftDirect = await store.leaveChat(ab.id, a.id);
+    const leftDirect = await store.leaveChat(ab.id, a.id, at(20));
     expect(leftDirect?.deleted).toBe(false);
     expect(leftDirect?.cancelled.map((i) => i.id).sort()).toEqual([pairInvite.id, forkInvite.id].sort());
     expect((await store.getChat(ab.id))?.memberIds).toEqual([]);
-    expect((await store.history(ab.id, { limit: 10 })).messages.map((m) => m.clientMsgId)).toEqual(['m1']);
+    expect((await store.history(ab.id, { limit: 10 })).messages.map((m) => [m.kind, m.clientMsgId])).toEqual([
+      ['text', 'm1'],
+      ['left', ''],
+    ]);
   });
 
   it('the last member leaving a group deletes it with its messages and every invite into it', async () => {
@@ -214,10 +222,10 @@ export function defineRuleStepContract(backend: StoreBackend): void {
     const g = await group([a.id, b.id]);
     const fromB = await invite(b.id, c.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: g.memberIds });
     await store.appendMessage({ chatId: g.id, senderId: a.id, clientMsgId: 'm1', body: 'hi', createdAt: at(3) }, newId());
-    expect((await store.leaveChat(g.id, b.id))?.cancelled).toEqual([{ ...fromB, status: 'cancelled' }]);
+    expect((await store.leaveChat(g.id, b.id, at(20)))?.cancelled).toEqual([{ ...fromB, status: 'cancelled' }]);
     const fromA = await invite(a.id, c.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: [a.id] });
-    const last = await store.leaveChat(g.id, a.id);
-    expect(last).toEqual({ chat: expect.objectContaining({ id: g.id, memberIds: [] }), deleted: true, cancelled: [{ ...fromA, status: 'cancelled' }] });
+    const last = await store.leaveChat(g.id, a.id, at(20));
+    expect(last).toEqual({ chat: expect.objectContaining({ id: g.id, memberIds: [] }), deleted: true, cancelled: [{ ...fromA, status: 'cancelled' }], entry: null });
     expect(await store.getChat(g.id)).toBeNull();
     expect((await store.history(g.id, { limit: 10 })).messages).toEqual([]);
   });
@@ -226,7 +234,7 @@ export function defineRuleStepContract(backend: StoreBackend): void {
     const [a, b] = await users('alice', 'bob');
     const g = await group([a.id]);
     const i = await invite(a.id, b.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: g.memberIds });
-    const [accepted, left] = await Promise.all([store.acceptInvite(into(i, g)), store.leaveChat(g.id, a.id)]);
+    const [accepted, left] = await Promise.all([store.acceptInvite(into(i, g)), store.leaveChat(g.id, a.id, at(20))]);
     const chat = await store.getChat(g.id);
     if (accepted.outcome === 'accepted') {
       // the accept came first: the leave left bob in the group
@@ -238,6 +246,54 @@ export function defineRuleStepContract(backend: StoreBackend): void {
       expect(left).toMatchObject({ deleted: true });
       expect(chat).toBeNull();
     }
+  });
+
+  // ---------------------------------------------------------------- membership entries
+
+  it('joins and leaves append entries in seq order with the text messages; founders get none', async () => {
+    const [a, b, c] = await users('alice', 'bob', 'carol');
+    const ab = await direct(a.id, b.id);
+    const toC = await invite(a.id, c.id, { chatId: ab.id, kind: 'group', targetKey: `chat:${ab.id}`, memberIds: ab.memberIds });
+    const made = await store.acceptInvite(fork(toC, ab));
+    expect(made).toMatchObject({ outcome: 'accepted', entries: [] });
+    if (made.outcome !== 'accepted') return;
+    const g = made.chat;
+    await store.appendMessage({ chatId: g.id, senderId: a.id, clientMsgId: 'm1', body: 'one', createdAt: at(11) }, newId());
+    await store.leaveChat(g.id, c.id, at(12));
+    const back = await invite(b.id, c.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: [a.id, b.id] });
+    const rejoined = await store.acceptInvite({ ...into(back, (await store.getChat(g.id))!), now: at(13) });
+    expect(rejoined).toMatchObject({
+      outcome: 'accepted',
+      chat: { lastSeq: 3 },
+      entries: [{ chatId: g.id, seq: 3, kind: 'joined', senderId: c.id, body: '', clientMsgId: '', createdAt: at(13) }],
+    });
+    await store.appendMessage({ chatId: g.id, senderId: c.id, clientMsgId: 'm2', body: 'two', createdAt: at(14) }, newId());
+    // a second leave of the same member is an entry of its own, not a resend of the first
+    await store.leaveChat(g.id, c.id, at(15));
+    const page = await store.history(g.id, { limit: 10 });
+    expect(page.messages.map((m) => [m.seq, m.kind, m.senderId, m.body])).toEqual([
+      [1, 'text', a.id, 'one'],
+      [2, 'left', c.id, ''],
+      [3, 'joined', c.id, ''],
+      [4, 'text', c.id, 'two'],
+      [5, 'left', c.id, ''],
+    ]);
+    expect((await store.getChat(g.id))?.lastSeq).toBe(5);
+  });
+
+  it('an entry is never unread: a member who had read everything before it has read it too', async () => {
+    const [a, b, c, d] = await users('alice', 'bob', 'carol', 'dave');
+    const g = await group([a.id, b.id, c.id]);
+    await store.appendMessage({ chatId: g.id, senderId: a.id, clientMsgId: 'm1', body: 'one', createdAt: at(1) }, newId());
+    await store.appendMessage({ chatId: g.id, senderId: a.id, clientMsgId: 'm2', body: 'two', createdAt: at(2) }, newId());
+    await store.markRead(g.id, a.id, 2); // all read
+    await store.markRead(g.id, b.id, 1); // one unread
+    const i = await invite(a.id, d.id, { chatId: g.id, kind: 'group', targetKey: `chat:${g.id}`, memberIds: g.memberIds });
+    await store.acceptInvite(into(i, g));
+    await store.leaveChat(g.id, c.id, at(20));
+    expect(await store.getReadSeq(g.id, a.id)).toBe(4);
+    expect(await store.getReadSeq(g.id, b.id)).toBe(1);
+    expect(await store.getReadSeq(g.id, d.id)).toBe(0);
   });
 
   // ---------------------------------------------------------------- createInvite
@@ -260,11 +316,11 @@ export function defineRuleStepContract(backend: StoreBackend): void {
   it('creating an invite into a chat the inviter has left, or that is gone, answers gone', async () => {
     const [a, b, c] = await users('alice', 'bob', 'carol');
     const g = await group([a.id, b.id]);
-    await store.leaveChat(g.id, a.id);
+    await store.leaveChat(g.id, a.id, at(20));
     const over = { chatId: g.id, kind: 'group' as const, targetKey: `chat:${g.id}`, memberIds: [b.id] };
     const byA = { ...invitePlain(a.id, c.id), ...over };
     expect(await store.createInvite(byA)).toBe('gone');
-    await store.leaveChat(g.id, b.id);
+    await store.leaveChat(g.id, b.id, at(20));
     expect(await store.createInvite({ ...byA, id: newId(), fromId: b.id })).toBe('gone');
     expect((await store.pendingInvitesOf(c.id)).incoming).toEqual([]);
   });

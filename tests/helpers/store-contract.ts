@@ -352,7 +352,7 @@ export function defineStoreContract(backend: StoreBackend): void {
 
     expect(r1).toEqual({
       duplicate: false,
-      message: { id: ids[0], chatId: chat.id, seq: 1, senderId: a.id, body: 'hello', clientMsgId: 'c1', createdAt: at(1) },
+      message: { id: ids[0], chatId: chat.id, seq: 1, kind: 'text', senderId: a.id, body: 'hello', clientMsgId: 'c1', createdAt: at(1) },
     });
     expect([r2, r3].map((r) => [r.message.seq, r.duplicate, r.message.id])).toEqual([
       [2, false, ids[1]],

@@ -96,7 +96,10 @@ describe('leaving (rule 7)', () => {
     const others = [b, c].map((u) => waitFor(u.socket, 'chat:member'));
     expect(await call(a.socket, 'chat:leave', { chatId: chat.id })).toEqual({ ok: true });
     for (const l of await Promise.all(left)) expect(l).toEqual({ chatId: chat.id });
-    for (const m of await Promise.all(others)) expect(m).toEqual({ chatId: chat.id, user: a.user, change: 'left' });
+    const entry = { id: expect.any(String), chatId: chat.id, seq: chat.lastSeq + 1, kind: 'left', sender: a.user, body: '', clientMsgId: '', createdAt: expect.any(String) };
+    for (const m of await Promise.all(others)) expect(m).toEqual({ chatId: chat.id, user: a.user, change: 'left', message: entry });
+    // the entry is in the timeline at its seq, for those still there
+    expect((await ok(b.socket, 'chat:history', { chatId: chat.id })).messages).toEqual([entry]);
     expect(await chatIds(a2)).not.toContain(chat.id);
     const rest = (await ok(b.socket, 'chat:list', {})).chats.find((x) => x.id === chat.id);
     expect(ids(rest!.members)).toEqual(ids([b.user, c.user]));
@@ -163,9 +166,18 @@ describe('leaving (rule 7)', () => {
     const memberEvents = [a, b].map((u) => waitFor(u.socket, 'chat:member', (p) => p.change === 'joined'));
     const back = await inviteAndAccept(a, c, chat.id);
     expect(back.id).toBe(chat.id);
-    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: c.user, change: 'joined' });
+    const joinedEntry = expect.objectContaining({ kind: 'joined', sender: c.user, seq: meanwhile[1]!.seq + 1, body: '', clientMsgId: '' });
+    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: c.user, change: 'joined', message: joinedEntry });
     const h = await ok(c.socket, 'chat:history', { chatId: chat.id });
-    expect(h.messages.map((m) => m.id)).toEqual([...early, ...meanwhile].map((m) => m.id));
+    // "c left" between the early messages and those sent meanwhile; "c joined" last
+    expect(h.messages.map((m) => [m.kind, m.sender.id, m.body])).toEqual([
+      ...early.map((m) => ['text', a.user.id, m.body]),
+      ['left', c.user.id, ''],
+      ...meanwhile.map((m) => ['text', b.user.id, m.body]),
+      ['joined', c.user.id, ''],
+    ]);
+    expect(h.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(back.lastSeq).toBe(6);
     closeAll(...members);
   });
 });

@@ -1,6 +1,7 @@
 // Chats: rule 3 (one direct chat per pair, surviving both leaving), rule 4 (groups,
 // forks from a direct chat, independence), rule 7 (leaving, deletion, not_found).
 import { describe, expect, it } from 'vitest';
+import type { Message } from '../../protocol/types';
 import { useRelay } from '../helpers/use-relay';
 import { befriend, call, inviteAndAccept, ok, waitFor, type TestUser } from '../helpers/clients';
 import { chatIds, closeAll, directPair, expectChatHidden, expectError, group, ids, sendMany, users, watch } from '../helpers/scenarios';
@@ -29,11 +30,18 @@ describe('direct chats (rule 3)', () => {
     const back = await inviteAndAccept(b, a);
     expect(back.id).toBe(chat.id);
     expect(back.kind).toBe('direct');
-    expect(back.lastSeq).toBe(before[2]!.seq);
+    // two leaves and two joins, each an entry in the timeline
+    expect(back.lastSeq).toBe(before[2]!.seq + 4);
     // both became members again: chat:joined to both, with the same chat
-    for (const j of await Promise.all(joined)) expect(j.chat).toMatchObject({ id: chat.id, kind: 'direct', lastSeq: before[2]!.seq });
+    for (const j of await Promise.all(joined)) expect(j.chat).toMatchObject({ id: chat.id, kind: 'direct', lastSeq: before[2]!.seq + 4 });
     const h = await ok(a.socket, 'chat:history', { chatId: chat.id });
-    expect(h.messages.map((m) => m.id)).toEqual(before.map((m) => m.id));
+    expect(h.messages.map((m) => (m.kind === 'text' ? m.id : `${m.kind} ${m.sender.username}`))).toEqual([
+      ...before.map((m) => m.id),
+      `left ${b.user.username}`,
+      `left ${a.user.username}`,
+      `joined ${b.user.username}`,
+      `joined ${a.user.username}`,
+    ]);
     const { message } = await ok(b.socket, 'chat:send', { chatId: chat.id, clientMsgId: 'new', body: 'again' });
     expect(message.seq).toBeGreaterThan(before[2]!.seq);
     expect(await chatIds(a.socket)).toEqual([chat.id]);
@@ -62,9 +70,12 @@ describe('direct chats (rule 3)', () => {
     expect(back.id).toBe(chat.id);
     expect(back.kind).toBe('direct');
     expect((await joined).chat.id).toBe(chat.id);
-    expect(await member).toEqual({ chatId: chat.id, user: b.user, change: 'joined' });
+    const entry = { id: expect.any(String), chatId: chat.id, seq: old[1]!.seq + 2, kind: 'joined', sender: b.user, body: '', clientMsgId: '', createdAt: expect.any(String) };
+    expect(await member).toEqual({ chatId: chat.id, user: b.user, change: 'joined', message: entry });
     expect(await aJoined.settle()).toEqual([]);
-    expect((await ok(b.socket, 'chat:history', { chatId: chat.id })).messages.map((m) => m.id)).toEqual(old.map((m) => m.id));
+    const h = (await ok(b.socket, 'chat:history', { chatId: chat.id })).messages;
+    expect(h.map((m) => [m.kind, m.seq])).toEqual([['text', 1], ['text', 2], ['left', 3], ['joined', 4]]);
+    expect(h[3]).toEqual(entry);
     closeAll(a, b);
   });
 
@@ -142,14 +153,18 @@ describe('group chats (rule 4)', () => {
     const got = await inviteAndAccept(a, d!, chat.id);
     expect(got.id).toBe(chat.id);
     expect(got.kind).toBe('group');
-    expect(got.lastSeq).toBe(history[3]!.seq);
+    expect(got.lastSeq).toBe(history[3]!.seq + 1);
     const joinedChat = (await dJoined).chat;
     expect(joinedChat.id).toBe(chat.id);
     expect(ids(joinedChat.members)).toEqual(ids([a.user, b.user, c.user, d!.user]));
-    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: d!.user, change: 'joined' });
+    const entry = expect.objectContaining({ kind: 'joined', sender: d!.user, seq: got.lastSeq });
+    for (const m of await Promise.all(memberEvents)) expect(m).toEqual({ chatId: chat.id, user: d!.user, change: 'joined', message: entry });
     for (const w of oldJoined) expect(await w.settle()).toEqual([]);
     const h = await ok(d!.socket, 'chat:history', { chatId: chat.id });
-    expect(h.messages.map((m) => m.id)).toEqual(history.map((m) => m.id));
+    expect(h.messages.map((m) => m.id)).toEqual([...history.map((m) => m.id), expect.any(String)]);
+    expect(h.messages.at(-1)).toEqual(entry);
+    // the founders of the group got no entries: the first seq is the first message
+    expect(h.messages[0]!.seq).toBe(1);
     expect(h.hasMore).toBe(false);
     closeAll(...members, d!);
   });
@@ -168,7 +183,8 @@ describe('group chats (rule 4)', () => {
     expect(ids(g1Now.members)).toEqual(ids(g2Now.members));
     const m1 = await sendMany(a, g1.id, 2, 'one');
     const m2 = await sendMany(b, g2.id, 3, 'two');
-    expect((await ok(c.socket, 'chat:history', { chatId: g1.id })).messages.map((m) => m.id)).toEqual(m1.map((m) => m.id));
+    const texts = (ms: Message[]) => ms.filter((m) => m.kind === 'text').map((m) => m.id);
+    expect(texts((await ok(c.socket, 'chat:history', { chatId: g1.id })).messages)).toEqual(m1.map((m) => m.id));
     expect((await ok(c.socket, 'chat:history', { chatId: g2.id })).messages.map((m) => m.id)).toEqual(m2.map((m) => m.id));
     expect(m1.every((m) => m.chatId === g1.id) && m2.every((m) => m.chatId === g2.id)).toBe(true);
     // leaving one leaves the other alone

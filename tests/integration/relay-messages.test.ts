@@ -17,6 +17,7 @@ describe('chat:send', () => {
       id: expect.any(String),
       chatId: chat.id,
       seq: expect.any(Number),
+      kind: 'text',
       sender: a.user,
       body: 'hi there',
       clientMsgId: 'shape-1',

@@ -32,7 +32,7 @@ describe('ordering (rule 8)', () => {
     expect(new Set(messages.map((m) => m.id)).size).toBe(total);
 
     await until(() => live.every((l) => l.seen.length >= total), 15_000, 'every member to receive every message');
-    const h = await call(members[0]!.socket, 'chat:history', { chatId: chat.id, limit: 200 });
+    const h = await call(members[0]!.socket, 'chat:history', { chatId: chat.id, after: chat.lastSeq, limit: 200 });
     expect(h.ok).toBe(true);
     if (!h.ok) return;
     const historyIds = h.messages.map((m) => m.id);

@@ -7,6 +7,7 @@ function msg(chatId: string, seq: number, id = `${chatId}-m${seq}`): Message {
     id,
     chatId,
     seq,
+    kind: 'text',
     sender: { id: 'u1', username: 'ann', displayName: 'Ann' },
     body: `message ${seq}`,
     clientMsgId: `c${seq}`,

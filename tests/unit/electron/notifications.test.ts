@@ -31,7 +31,7 @@ function invite(over: Partial<Invite> = {}): Invite {
 }
 
 function msg(over: Partial<Message> = {}): Message {
-  return { id: 'm1', chatId: 'c1', seq: 1, sender: alice, body: 'hello', clientMsgId: 'k', createdAt: '', ...over };
+  return { id: 'm1', chatId: 'c1', seq: 1, kind: 'text', sender: alice, body: 'hello', clientMsgId: 'k', createdAt: '', ...over };
 }
 
 const chat: Chat = { id: 'c1', kind: 'direct', members: [], createdAt: '', lastSeq: 0, readSeq: 0 };

@@ -5,14 +5,14 @@ import { WindowRegistry } from '../../../electron/windows';
 import { FakeWindowFactory } from './fake-window';
 
 const alice: User = { id: 'u1', username: 'alice', displayName: 'Alice' };
-const message: Message = { id: 'm1', chatId: 'c1', seq: 1, sender: alice, body: 'hi', clientMsgId: 'x', createdAt: '' };
+const message: Message = { id: 'm1', chatId: 'c1', seq: 1, kind: 'text', sender: alice, body: 'hi', clientMsgId: 'x', createdAt: '' };
 const chat: Chat = { id: 'c2', kind: 'direct', members: [], createdAt: '', lastSeq: 0, readSeq: 0 };
 
 describe('chatOfServerEvent', () => {
   it('finds the chat of every chat event', () => {
     expect(chatOfServerEvent('chat:message', { message })).toBe('c1');
     expect(chatOfServerEvent('chat:joined', { chat })).toBe('c2');
-    expect(chatOfServerEvent('chat:member', { chatId: 'c3', user: alice, change: 'joined' })).toBe('c3');
+    expect(chatOfServerEvent('chat:member', { chatId: 'c3', user: alice, change: 'joined', message: { ...message, chatId: 'c3', kind: 'joined', body: '', clientMsgId: '' } })).toBe('c3');
     expect(chatOfServerEvent('chat:left', { chatId: 'c4' })).toBe('c4');
     expect(chatOfServerEvent('chat:typing', { chatId: 'c5', user: alice })).toBe('c5');
     expect(chatOfServerEvent('chat:read', { chatId: 'c6', seq: 3 })).toBe('c6');

@@ -11,6 +11,7 @@ const messages = (n: number): Message[] =>
     id: `m${i + 1}`,
     chatId: 'c1',
     seq: i + 1,
+    kind: 'text' as const,
     sender: i % 3 === 0 ? bob : ann,
     body: `message number ${i + 1}`,
     clientMsgId: `k${i + 1}`,

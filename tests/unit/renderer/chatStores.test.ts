@@ -57,7 +57,7 @@ describe('typing', () => {
 
     bridge.emit('chat:typing', { chatId: 'c1', user: bob });
     bridge.emit('chat:message', {
-      message: { id: 'm1', chatId: 'c1', seq: 1, sender: bob, body: 'hi', clientMsgId: 'k', createdAt: new Date().toISOString() },
+      message: { id: 'm1', chatId: 'c1', seq: 1, kind: 'text' as const, sender: bob, body: 'hi', clientMsgId: 'k', createdAt: new Date().toISOString() },
     });
     expect(typing.whoIsTyping('c1')).toEqual([]);
   });
@@ -78,7 +78,7 @@ describe('local echo', () => {
       ['doomed', 'pending'],
     ]);
     const [first, second] = t.echoes.value;
-    const stored = { id: 'm1', chatId: 'c1', seq: 1, sender: me, body: 'hello', clientMsgId: first!.clientMsgId, createdAt: new Date().toISOString() };
+    const stored = { id: 'm1', chatId: 'c1', seq: 1, kind: 'text' as const, sender: me, body: 'hello', clientMsgId: first!.clientMsgId, createdAt: new Date().toISOString() };
     // The live event and the ack both bring it: it must appear once.
     bridge.emit('chat:message', { message: stored });
     messages.outgoingUpdate({ kind: 'sent', clientMsgId: first!.clientMsgId, message: stored });

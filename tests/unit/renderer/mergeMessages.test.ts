@@ -8,6 +8,7 @@ const msg = (seq: number): Message => ({
   id: `m${seq}`,
   chatId: 'c1',
   seq,
+  kind: 'text',
   sender,
   body: `body ${seq}`,
   clientMsgId: `k${seq}`,

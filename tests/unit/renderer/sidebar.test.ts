@@ -68,7 +68,7 @@ describe('sidebar', () => {
     expect(wrapper.find('[data-testid="unread"]').text()).toBe('3');
     expect(bridge.badge).toBe(3);
     bridge.emit('chat:message', {
-      message: { id: 'm6', chatId: 'c1', seq: 6, sender: bob, body: 'hi', clientMsgId: 'x', createdAt: new Date().toISOString() },
+      message: { id: 'm6', chatId: 'c1', seq: 6, kind: 'text' as const, sender: bob, body: 'hi', clientMsgId: 'x', createdAt: new Date().toISOString() },
     });
     await flushPromises();
     expect(wrapper.find('[data-testid="unread"]').text()).toBe('4');
