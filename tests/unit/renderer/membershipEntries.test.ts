@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createApp, defineComponent, h } from 'vue';
 import { createPinia } from 'pinia';
-import type { Chat, Member, Message, User } from '../../../protocol/types';
+import type { Chat, Invite, Member, Message, User } from '../../../protocol/types';
 import { BridgeKey } from '../../../renderer/bridge/inject';
 import { wireBridge } from '../../../renderer/app/wireBridge';
 import { useChatsStore } from '../../../renderer/stores/chats';
@@ -14,6 +14,7 @@ import { useSessionStore } from '../../../renderer/stores/session';
 import { useTypingStore } from '../../../renderer/stores/typing';
 import MessageList from '../../../renderer/components/MessageList.vue';
 import ChatPanel from '../../../renderer/components/ChatPanel.vue';
+import InviteList from '../../../renderer/components/InviteList.vue';
 import { createFakeBridge, type FakeBridge } from './fakeBridge';
 import { mountWith } from './mountWith';
 import { formatTime } from '../../../renderer/app/formatTime';
@@ -225,6 +226,38 @@ describe('leaving a group as its last member', () => {
     await button.trigger('click');
     await flushPromises();
     expect(bridge.requests.filter((r) => r.event === 'chat:leave')).toHaveLength(1);
+    wrapper.unmount();
+  });
+});
+
+describe('my pending invite into a group', () => {
+  it('names the members who are there now, not those who have left since it was made', async () => {
+    const dan: User = { id: 'u4', username: 'dan', displayName: 'Dan' };
+    const invite: Invite = {
+      id: 'i1', from: ann, to: dan, chatId: 'c1', kind: 'group', members: [ann, bob, cyd], status: 'pending',
+      createdAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 3_600_000).toISOString(),
+    };
+    const bridge = createFakeBridge({ user: ann });
+    bridge.answer('chat:list', () => ({ ok: true, chats: [group(2, 2)] }));
+    bridge.answer('friends:list', () => ({ ok: true, friends: [], incoming: [], outgoing: [] }));
+    bridge.answer('invite:list', () => ({ ok: true, incoming: [], outgoing: [invite] }));
+    const wrapper = mountWith(
+      defineComponent({
+        setup() {
+          wireBridge(bridge, { openJoinedChats: false });
+          void useSessionStore().restore();
+          return () => h(InviteList);
+        },
+      }),
+      bridge,
+    );
+    bridge.setState({ status: 'online' });
+    await flushPromises();
+    const row = () => wrapper.get('[data-testid="outgoing-invites"] li').text();
+    expect(row()).toContain('group with Ann, Bob, Cyd');
+    bridge.emit('chat:member', { chatId: 'c1', user: cyd, change: 'left', message: entry(3, 'left') });
+    await flushPromises();
+    expect(row()).toContain('group with Ann, Bob)');
     wrapper.unmount();
   });
 });
