@@ -10,6 +10,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   MONGODB_URI: z.string().optional().transform((s) => (s ? s : undefined)),
+  /** the longest one MongoDB store call may take; past it the request answers internal and nothing is acknowledged */
+  MONGODB_TIMEOUT_MS: int(10_000).pipe(z.number().min(1)),
   /** set: this relay joins every other relay on the same Redis (docs/protocol.md, "Starting the relay") */
   REDIS_URL: z.string().optional().transform((s) => (s ? s : undefined)),
   INVITE_TTL_SECONDS: z.coerce.number().positive().default(300),

@@ -7,7 +7,7 @@ import type { Store } from './types';
 export async function openStore(config: Config, durability: WalDurability = {}): Promise<Store> {
   if (config.MONGODB_URI) {
     const { openMongoStore } = await import('./mongo');
-    return openMongoStore(config.MONGODB_URI);
+    return openMongoStore(config.MONGODB_URI, undefined, { timeoutMs: config.MONGODB_TIMEOUT_MS });
   }
   const { openSqliteStore } = await import('./sqlite');
   const { lockDataDir } = await import('./data-dir-lock');
