@@ -93,7 +93,12 @@ export function wireBridge(bridge: Bridge, opts: { openJoinedChats: boolean }): 
       chats.messageArrived(message);
       typing.stopped(message.chatId, message.sender.id);
     }),
-    bridge.on('chat:typing', ({ chatId, user }) => typing.someoneTyped(chatId, user)),
+    bridge.on('chat:typing', ({ chatId, user }) => {
+      // A hint overtaken by its sender's leaving must not show a former member typing.
+      const chat = chats.byId[chatId];
+      if (chat && !chat.members.some((m) => m.id === user.id)) return;
+      typing.someoneTyped(chatId, user);
+    }),
     bridge.on('chat:read', ({ chatId, seq }) => chats.readMoved(chatId, seq)),
     bridge.onOutgoing((update) => {
       messages.outgoingUpdate(update);

@@ -83,12 +83,35 @@ export const useChatsStore = defineStore('chats', () => {
     if (!res.ok) return;
     const next: Record<string, Chat> = {};
     for (const c of res.value.chats) next[c.id] = merged(byId.value[c.id], c);
+    noteDepartures(next);
     byId.value = next;
     loaded.value = true;
     if (!tabsRecalled) recallTabs();
     // Tabs of chats we are no longer in (left on another device while away) close.
     openIds.value = openIds.value.filter((id) => id in next);
     if (activeId.value && !(activeId.value in next)) activeId.value = openIds.value[0] ?? null;
+  }
+
+  /**
+   * Members who are gone from a fresh list (they left while we were away, and the
+   * chat:member was missed) are departed too, so a chat everyone else has left still
+   * says whose it was ("Bob (left)") rather than "Only you".
+   */
+  function noteDepartures(next: Record<string, Chat>): void {
+    const me = session.user?.id;
+    let changed = false;
+    const out = { ...departed.value };
+    for (const fresh of Object.values(next)) {
+      const known = byId.value[fresh.id];
+      if (!known) continue;
+      const present = new Set(fresh.members.map((m) => m.id));
+      const gone = known.members.filter((m) => !present.has(m.id) && m.id !== me);
+      const kept = (out[fresh.id] ?? []).filter((u) => !present.has(u.id) && !gone.some((g) => g.id === u.id));
+      if (gone.length === 0 && kept.length === (out[fresh.id] ?? []).length) continue;
+      out[fresh.id] = [...kept, ...gone.map(({ online: _online, ...user }) => user)];
+      changed = true;
+    }
+    if (changed) departed.value = out;
   }
 
   /** Web: reopen the tabs this user had open before the reload, behind any opened since. */

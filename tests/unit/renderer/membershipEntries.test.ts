@@ -79,6 +79,26 @@ describe('membership entries in the stores', () => {
     expect(chats.byId.c1!.members.some((m) => m.id === cyd.id)).toBe(false);
   });
 
+  it('a typing hint from someone no longer a member is not shown', async () => {
+    const { bridge, typing } = await stores(group(5, 5));
+    bridge.emit('chat:member', { chatId: 'c1', user: cyd, change: 'left', message: entry(6, 'left') });
+    bridge.emit('chat:typing', { chatId: 'c1', user: cyd });
+    bridge.emit('chat:typing', { chatId: 'c1', user: bob });
+    expect(typing.whoIsTyping('c1')).toEqual([bob]);
+  });
+
+  it('who left while we were away is dropped from the title, and a chat left by all others says whose it was', async () => {
+    let listed: Chat = { ...group(5, 5, [ann, bob]), kind: 'direct' };
+    const { bridge, chats } = await stores(listed);
+    bridge.answer('chat:list', () => ({ ok: true, chats: [listed] }));
+    expect(chats.title(chats.byId.c1!)).toBe('Bob');
+    listed = { ...listed, members: [online(ann)], lastSeq: 6 };
+    bridge.setState({ status: 'reconnecting', attempt: 1, retryInMs: 10 });
+    bridge.setState({ status: 'online' });
+    await flushPromises();
+    expect(chats.title(chats.byId.c1!)).toBe('Bob (left)');
+  });
+
   it('with older unread messages the position stays, and the entry is left out of the count', async () => {
     const { bridge, chats } = await stores(group(5, 3));
     expect(chats.unread('c1')).toBe(2);
