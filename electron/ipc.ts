@@ -24,6 +24,8 @@ export interface IpcSession {
   login(username: string, password: string): Promise<AuthOutcome>;
   logout(): Promise<void>;
   state(): ConnectionState;
+  /** While reconnecting: connect now, the backoff reset. */
+  retryNow(): void;
   request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>>;
   send(chatId: string, body: string): Promise<OutgoingMessage>;
   pending(chatId: string): Promise<OutgoingMessage[]>;
@@ -122,6 +124,7 @@ export function registerIpcHandlers(ipc: IpcMainPort, deps: IpcDeps): void {
     return session.pending(chatId);
   });
 
+  listen(SEND.retryNow, () => session.retryNow());
   listen(SEND.openChat, (_, [chatId]) => {
     if (!isId(chatId)) bad('openChat');
     deps.openChat(chatId);

@@ -31,6 +31,8 @@ export interface RelayChatApi {
     logout(): Promise<void>;
     /** The connection state now; later changes come through events.onState. */
     state(): Promise<ConnectionState>;
+    /** While reconnecting: try now instead of waiting out the backoff. */
+    retryNow(): void;
   };
   /** Any client->server event; main forwards it on its one connection. */
   request<E extends ClientEvent>(event: E, payload: ClientPayloads[E]): Promise<Ack<ClientResults[E]>>;
@@ -67,6 +69,7 @@ export const INVOKE = {
 export const SEND = {
   openChat: 'relaychat:chat:open',
   setFocused: 'relaychat:chat:focused',
+  retryNow: 'relaychat:session:retry-now',
 } as const;
 
 /** main -> renderer (webContents.send / ipcRenderer.on). */

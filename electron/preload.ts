@@ -21,6 +21,7 @@ const api: RelayChatApi = {
     login: (username, password) => ipcRenderer.invoke(INVOKE.login, username, password),
     logout: () => ipcRenderer.invoke(INVOKE.logout),
     state: () => ipcRenderer.invoke(INVOKE.state),
+    retryNow: () => ipcRenderer.send(SEND.retryNow),
   },
   request: (event, payload) => {
     if (!isClientEvent(event)) return Promise.reject(new TypeError(`unknown event ${String(event)}`));

@@ -106,6 +106,14 @@ export class DesktopSession {
     return this.link ? this.link.pending(chatId) : [];
   }
 
+  /**
+   * The window's "Retry now": while waiting out the backoff, connect at once. start()
+   * drops the waiting socket and begins again with the backoff reset (as on the web).
+   */
+  retryNow(): void {
+    if (this.link && this.session && this.link.state().status === 'reconnecting') this.link.start(this.session.token);
+  }
+
   /** Closes the connection (app quit); the token stays for next time. */
   shutdown(): void {
     this.stop();

@@ -27,6 +27,7 @@ export function createElectronBridge(api: RelayChatApi | undefined = window.rela
       });
       return off;
     },
+    retryNow: () => api.session.retryNow(),
 
     send: (chatId, body) => api.chat.send(chatId, body),
     pending: (chatId) => api.chat.pending(chatId),

@@ -38,6 +38,7 @@ function setup() {
     login: async (...a) => (calls.push(['login', ...a]), { ok: false, error: { code: 'unauthorized', message: '' } }),
     logout: async () => void calls.push(['logout']),
     state: () => (calls.push(['state']), { status: 'signed-out' }),
+    retryNow: () => void calls.push(['retryNow']),
     request: async (event: ClientEvent, payload: unknown) => (calls.push(['request', event, payload]), { ok: true }) as never,
     send: async (chatId, body) => (calls.push(['send', chatId, body]), { chatId, body, clientMsgId: 'x', createdAt: '' }),
     pending: async (chatId) => (calls.push(['pending', chatId]), []),
@@ -131,6 +132,13 @@ describe('IPC handlers from our windows', () => {
       ['send', 'c1', 'hello'],
       ['pending', 'c1'],
     ]);
+  });
+
+  it('passes Retry now on from any of our windows', () => {
+    const s = setup();
+    s.ipc.send(SEND.retryNow, s.from(s.main.contentsId));
+    s.ipc.send(SEND.retryNow, s.from(s.chat.contentsId, 'app://renderer/index.html#chat=c1'));
+    expect(s.calls).toEqual([['retryNow'], ['retryNow']]);
   });
 
   it('opens chats and records the viewed chat', () => {
