@@ -1,6 +1,7 @@
 // Finds a MongoDB for tests: MONGODB_URI when set, else a throwaway replica set of one
-// from mongodb-memory-server (which needs a mongod binary it may have to download).
-// Where neither works the caller skips its Mongo tests and prints the reason.
+// from mongodb-memory-server, with a mongod binary it finds cached, or downloads only
+// when asked (MONGOD_DOWNLOAD=1: about 100 MB, not something `npm test` should do
+// unasked). Where neither works the caller skips its Mongo tests and prints the reason.
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 
@@ -20,6 +21,10 @@ export async function findMongo(): Promise<MongoTarget> {
   const uri = process.env.MONGODB_URI;
   if (uri) return { available: true, uri, source: 'MONGODB_URI', stop: async () => {} };
 
+  const askedToDownload = process.env.MONGOD_DOWNLOAD === '1';
+  // mongodb-memory-server reads this when it looks for its binary
+  if (!askedToDownload) process.env.MONGOMS_RUNTIME_DOWNLOAD = 'false';
+  else console.warn('[mongo] downloading mongod for the MongoDB tests (MONGOD_DOWNLOAD=1)');
   const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
   // wiredTiger because the store writes with journal: true, which in-memory engines refuse.
   const replSet = new MongoMemoryReplSet({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
@@ -52,7 +57,8 @@ export async function findMongo(): Promise<MongoTarget> {
     return { available: true, uri: replSet.getUri(), source: 'mongodb-memory-server replica set', stop: async () => void (await replSet.stop()) };
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
-    return { available: false, reason: `no MONGODB_URI and mongodb-memory-server could not start mongod: ${message}` };
+    const hint = askedToDownload ? '' : ' (no cached mongod; MONGOD_DOWNLOAD=1 lets it download one)';
+    return { available: false, reason: `no MONGODB_URI and mongodb-memory-server could not start mongod${hint}: ${message}` };
   } finally {
     console.warn = warn;
     clearTimeout(timer);
