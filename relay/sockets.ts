@@ -5,7 +5,7 @@
 // the sockets of every relay.
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { BurstyRateLimiter, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { clientSchemas, describeIssues, type ParsedPayload } from '../protocol/schemas';
 import type { Ack, ClientEvent, ClientResults, ClientToServerEvents, ServerToClientEvents, User } from '../protocol/types';
@@ -24,16 +24,25 @@ import { originAllowed } from './origins';
 import { presenceChange, type PresenceTracker } from './presence';
 import type { RedisLink } from './redis-link';
 import { KeyedLocks } from './keyed-locks';
-import { limiterFactory, type Limiter } from './limiters';
+import { budgetFactory, type Budget } from './limiters';
+import { readSend, sendSchema, type SendPayload } from './send-payload';
 import { ruleKeys, type SerialEvent } from './rule-keys';
 
 interface SocketData {
   user: User;
   tokenHash: string;
-  /** Hands the connection slot claimed in authenticate over to the connection: returns
-   * its claim id, and the client leaving no longer gives the slot back. */
-  takeClaim: () => string;
+  /** The connection slot claimed in authenticate, until the connection takes it over. */
+  claimId: string;
+  /** Gives the slot back if the client leaves mid-handshake; null once connected. */
+  release: (() => void) | null;
+  /** This socket's sends not yet handed to the store (rule 8: they go in arrival order). */
+  sendsAhead: number;
+  /** Settles once the socket's latest send is in the store's line. */
+  sendTail: Promise<void>;
 }
+
+/** An event's acknowledgement callback, when the client asked for one. */
+type Reply = (res: Ack<object>) => void;
 
 /** Between relays (serverSideEmit): a chat's members changed, cached lists are stale. */
 interface InterServerEvents {
@@ -44,6 +53,17 @@ type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServe
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const userRoom = (id: string): string => `user:${id}`;
+/**
+ * Room names per list of user ids. A chat's member list is one cached array
+ * (chat/membership.ts) that every message of the chat is addressed to, so its room
+ * names are built once, not per message; other lists are dropped with their array.
+ */
+const roomsOf = new WeakMap<readonly string[], string[]>();
+function userRooms(ids: readonly string[]): string[] {
+  let rooms = roomsOf.get(ids);
+  if (!rooms) roomsOf.set(ids, (rooms = ids.map(userRoom)));
+  return rooms;
+}
 /** Rounds of re-reading a rule's keys before it runs alone (runLocked). */
 const LOCK_ATTEMPTS = 3;
 /** Logout disconnects by token; the room name carries only the token's hash. */
@@ -100,12 +120,12 @@ export interface SocketDeps {
 export class SocketLayer {
   readonly io: RelayServer;
   private readonly locks = new KeyedLocks();
-  private readonly inflight = new Set<Promise<unknown>>();
-  private readonly sendLimiter: BurstyRateLimiter;
-  private readonly eventLimiter: Limiter;
+  private readonly inflight = new InFlight();
+  private readonly sendLimiter: Budget;
+  private readonly eventLimiter: Budget;
   private readonly sweeper: NodeJS.Timeout;
   private readonly tokenChecker: NodeJS.Timeout;
-  private readonly budgets: Record<'chat:history' | 'chat:typing', Limiter>;
+  private readonly budgets: Record<'chat:history' | 'chat:typing', Budget>;
   private accepting = true;
 
   constructor(
@@ -134,10 +154,10 @@ export class SocketLayer {
     // 10/s sustained with bursts of 100: the steady limiter first, then a burst allowance
     // that refills over a minute, so a reconnecting client can flush its queue at once.
     // Counted in Redis when relays are joined: one budget per user, whatever relay.
-    const limiter = limiterFactory(deps.redis);
-    this.sendLimiter = new BurstyRateLimiter(
-      limiter({ keyPrefix: 'send', points: config.SEND_RATE_PER_SECOND, duration: 1 }),
-      limiter({ keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 }),
+    const limiter = budgetFactory(deps.redis);
+    this.sendLimiter = limiter.bursty(
+      { keyPrefix: 'send', points: config.SEND_RATE_PER_SECOND, duration: 1 },
+      { keyPrefix: 'send-burst', points: Math.max(1, config.SEND_BURST - config.SEND_RATE_PER_SECOND), duration: 60 },
     );
     this.eventLimiter = limiter({ keyPrefix: 'event', points: config.EVENT_RATE_PER_SECOND, duration: 1 });
     // History pages and typing signals have budgets of their own: a client paging back
@@ -196,12 +216,13 @@ export class SocketLayer {
         return next(new Error('internal'));
       }
       socket.conn.once('close', release);
-      socket.data.takeClaim = () => {
-        socket.conn.off('close', release);
-        return claimId;
-      };
-      socket.data.user = user;
-      socket.data.tokenHash = hashToken(token as string);
+      const data = socket.data;
+      data.user = user;
+      data.tokenHash = hashToken(token as string);
+      data.claimId = claimId;
+      data.release = release;
+      data.sendsAhead = 0;
+      data.sendTail = NOTHING_AHEAD;
       next();
     } catch (err) {
       this.deps.log.error({ err }, 'socket authentication failed');
@@ -210,33 +231,38 @@ export class SocketLayer {
   }
 
   private onConnection(socket: RelaySocket): void {
-    const { user, tokenHash } = socket.data;
+    const data = socket.data;
+    const { user, tokenHash } = data;
     void socket.join([userRoom(user.id), tokenRoom(tokenHash)]);
     // the handshake's claim becomes this socket in the same step that counts it
-    this.track(this.presenceEdge(this.deps.presence.connected(user.id, socket.data.takeClaim()), user, true));
+    if (data.release) socket.conn.off('close', data.release);
+    data.release = null;
+    this.track(this.presenceEdge(this.deps.presence.connected(user.id, data.claimId), user, true));
+    // One listener function for every socket (socket.io calls it with the socket as
+    // `this`), not closures per socket: an idle client costs only socket.io's own.
+    socket.onAny(this.onEvent);
+    socket.on('disconnect', this.onDisconnect);
+  }
 
-    // Per socket, sends are handed to the store in arrival order (rule 8); the store
-    // keeps that order, so the chain only waits for each send to be queued, not stored.
-    let sendTurn: Promise<unknown> = Promise.resolve();
-    socket.onAny((name: string, ...args: unknown[]) => {
-      let payload: unknown = args[0];
-      let ack: unknown = args[args.length - 1];
-      if (args.length === 1 && typeof payload === 'function') payload = undefined;
-      if (typeof ack !== 'function') ack = undefined;
-      const reply = (res: Ack<object>) => (ack as ((r: Ack<object>) => void) | undefined)?.(res);
-      if (!isEvent(name)) return reply(fail(new RelayError('bad_request', `unknown event ${String(name).slice(0, 64)}`)));
-      if (name === 'chat:send') {
-        const turn = sendTurn.then(() => this.handleSend(socket, payload, reply));
-        sendTurn = turn;
-        this.track(turn.then((t) => t.done));
-        return;
-      }
-      this.track(this.handle(socket, name, payload, reply));
-    });
+  private readonly onEvent = eventListener(this);
 
-    socket.on('disconnect', () => {
-      this.track(this.presenceEdge(this.deps.presence.disconnected(user.id), user, false));
-    });
+  /** Called by onEvent (one function shared by every socket). */
+  dispatch(socket: RelaySocket, name: string, args: unknown[]): void {
+    let payload: unknown = args[0];
+    const last = args[args.length - 1];
+    if (args.length === 1 && typeof payload === 'function') payload = undefined;
+    const ack = typeof last === 'function' ? (last as Reply) : undefined;
+    if (!isEvent(name)) return ack?.(fail(new RelayError('bad_request', `unknown event ${String(name).slice(0, 64)}`)));
+    if (name === 'chat:send') return this.send(socket, payload, ack);
+    this.track(this.handle(socket, name, payload, ack ?? ignore));
+  }
+
+  private readonly onDisconnect = disconnectListener(this);
+
+  /** Called by onDisconnect (one function shared by every socket). */
+  left(socket: RelaySocket): void {
+    const user = socket.data.user;
+    this.track(this.presenceEdge(this.deps.presence.disconnected(user.id), user, false));
   }
 
   private async presenceEdge(edge: Promise<boolean>, user: User, online: boolean): Promise<void> {
@@ -270,8 +296,7 @@ export class SocketLayer {
   }
 
   private track(p: Promise<unknown>): void {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+    this.inflight.track(p);
   }
 
   private validate<E extends ClientEvent>(event: E, payload: unknown): ParsedPayload<E> {
@@ -280,13 +305,28 @@ export class SocketLayer {
     return parsed.data as ParsedPayload<E>;
   }
 
-  private async limit(limiter: Limiter | BurstyRateLimiter, key: string): Promise<void> {
+  private validateSend(payload: unknown): SendPayload {
+    const fast = readSend(payload);
+    if (fast) return fast;
+    const parsed = sendSchema.safeParse(payload);
+    if (!parsed.success) throw new RelayError('bad_request', describeIssues(parsed.error));
+    return parsed.data;
+  }
+
+  /** Takes a point from `budget`: undefined when granted at once (counted here), a promise when counted in Redis; refusals are rate_limited. */
+  private limit(budget: Budget, key: string): Promise<void> | undefined {
+    let pending: Promise<unknown> | undefined;
     try {
-      await limiter.consume(key);
+      pending = budget.take(key);
     } catch (e) {
-      if (e instanceof RateLimiterRes) throw new RelayError('rate_limited', `slow down: try again in ${Math.ceil(e.msBeforeNext / 1000)} s`);
-      throw e;
+      throw limitError(e);
     }
+    return pending?.then(
+      () => undefined,
+      (e: unknown) => {
+        throw limitError(e);
+      },
+    );
   }
 
   /**
@@ -308,7 +348,7 @@ export class SocketLayer {
     return this.locks.runExclusive(run);
   }
 
-  private limiterFor(event: ClientEvent): Limiter {
+  private limiterFor(event: ClientEvent): Budget {
     if (event === 'chat:history' || event === 'chat:typing') return this.budgets[event];
     return this.eventLimiter;
   }
@@ -329,25 +369,62 @@ export class SocketLayer {
     }
   }
 
-  /** Resolves once the store has the message in line; `done` settles after the ack. */
-  private async handleSend(socket: RelaySocket, payload: unknown, reply: (r: Ack<object>) => void): Promise<{ done: Promise<void> }> {
-    const me = socket.data.user;
+  /**
+   * Per socket, sends are handed to the store in arrival order (rule 8); the store keeps
+   * that order, so a send waits only for the ones ahead of it to be queued, not stored.
+   * With none ahead (the usual case) it starts at once, with no promise chained.
+   */
+  private send(socket: RelaySocket, payload: unknown, ack: Reply | undefined): void {
+    const data = socket.data;
+    this.inflight.begin();
+    if (data.sendsAhead++ === 0) data.sendTail = this.handleSend(socket, payload, ack);
+    else {
+      // handleSend never rejects; the second handler is insurance that one send's
+      // failure cannot strand the ones behind it
+      const next = (): Promise<void> => this.handleSend(socket, payload, ack);
+      data.sendTail = data.sendTail.then(next, next);
+    }
+  }
+
+  /**
+   * Resolves once the store has the message in line (or it was refused); the ack follows
+   * when it is stored. Never rejects. Ends the in-flight count taken by send().
+   */
+  private async handleSend(socket: RelaySocket, payload: unknown, ack: Reply | undefined): Promise<void> {
+    const data = socket.data;
+    const me = data.user;
     try {
       if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
-      const p = this.validate('chat:send', payload);
-      await this.limit(this.sendLimiter, me.id);
+      const p = this.validateSend(payload);
+      const waiting = this.limit(this.sendLimiter, me.id);
+      if (waiting) await waiting;
       const { outcome } = await beginSend(this.deps.ctx, me, p);
-      const done = outcome.then(
-        (o) => {
-          this.deliver(o.emits);
-          reply({ ok: true, ...o.result });
-        },
-        (e: unknown) => reply(this.failure(e, 'chat:send')),
+      outcome.then(
+        (o) => this.sent(o, ack),
+        (e: unknown) => this.sendFailed(e, ack),
       );
-      return { done };
     } catch (e) {
-      reply(this.failure(e, 'chat:send'));
-      return { done: Promise.resolve() };
+      this.sendFailed(e, ack);
+    } finally {
+      data.sendsAhead--;
+    }
+  }
+
+  /** Stored: delivered to the chat, then acknowledged. */
+  private sent(o: Outcome<object>, ack: Reply | undefined): void {
+    try {
+      this.deliver(o.emits);
+      ack?.({ ok: true, ...o.result });
+    } finally {
+      this.inflight.end();
+    }
+  }
+
+  private sendFailed(e: unknown, ack: Reply | undefined): void {
+    try {
+      ack?.(this.failure(e, 'chat:send'));
+    } finally {
+      this.inflight.end();
     }
   }
 
@@ -363,7 +440,7 @@ export class SocketLayer {
   deliver(emits: AnyEmit[]): void {
     for (const e of emits) {
       if (e.to.length === 0) continue;
-      let target = this.io.to(e.to.map(userRoom));
+      let target = this.io.to(userRooms(e.to));
       if (e.exceptSocketId) target = target.except(e.exceptSocketId);
       // each AnyEmit pairs an event with its own payload type; the union needs one call shape
       (target.emit as (event: string, payload: unknown) => boolean)(e.event, e.payload);
@@ -393,15 +470,72 @@ export class SocketLayer {
     clearInterval(this.sweeper);
     clearInterval(this.tokenChecker);
     const deadline = new Promise((res) => setTimeout(res, timeoutMs).unref());
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    await Promise.race([this.inflight.settled(), deadline]);
     this.io.local.disconnectSockets(true);
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    await Promise.race([this.inflight.settled(), deadline]);
     await Promise.race([this.deps.presence.close().catch((err: unknown) => this.deps.log.error({ err }, 'presence close failed')), deadline]);
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    await Promise.race([this.inflight.settled(), deadline]);
     await new Promise<void>((res) => void this.io.close(() => res()));
   }
 }
 
 function fail(err: RelayError): Ack<object> {
   return { ok: false, error: err.toWire() };
+}
+
+function limitError(e: unknown): unknown {
+  return e instanceof RateLimiterRes ? new RelayError('rate_limited', `slow down: try again in ${Math.ceil(e.msBeforeNext / 1000)} s`) : e;
+}
+
+/** Before a socket's first send: nothing ahead of it. */
+const NOTHING_AHEAD: Promise<void> = Promise.resolve();
+
+const ignore = (): void => {};
+
+/** The onAny listener every socket shares: socket.io calls it with the socket as `this`. */
+function eventListener(layer: SocketLayer): (this: RelaySocket, name: string, ...args: unknown[]) => void {
+  return function (this: RelaySocket, name: string, ...args: unknown[]): void {
+    layer.dispatch(this, name, args);
+  };
+}
+
+/** The 'disconnect' listener every socket shares (EventEmitter calls it with the socket as `this`). */
+function disconnectListener(layer: SocketLayer): (this: RelaySocket) => void {
+  return function (this: RelaySocket): void {
+    layer.left(this);
+  };
+}
+
+/**
+ * Work in flight (events being handled, sends until their ack), counted rather than
+ * held in a set: a send costs no entry and no extra promise. Shutdown waits for none
+ * to be left.
+ */
+class InFlight {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  begin(): void {
+    this.count++;
+  }
+
+  end(): void {
+    if (--this.count > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  track(p: Promise<unknown>): void {
+    this.begin();
+    p.then(this.ended, this.ended);
+  }
+
+  private readonly ended = (): void => this.end();
+
+  /** Resolves once nothing is in flight. */
+  settled(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((res) => this.waiters.push(res));
+  }
 }

@@ -25,8 +25,9 @@ export async function beginSend(
   // so must their deliveries (the sender is `me`, so nothing needs looking up).
   const outcome = appended.then(
     (a: AppendResult) => {
-      const { senderId: _sender, ...rest } = a.message;
-      const message: Message = { ...rest, sender: me };
+      // field by field rather than rest and spread: this runs for every message
+      const r = a.message;
+      const message: Message = { id: r.id, chatId: r.chatId, seq: r.seq, kind: r.kind, body: r.body, clientMsgId: r.clientMsgId, createdAt: r.createdAt, sender: me };
       if (a.duplicate) return { result: { message }, emits: [] };
       return { result: { message }, emits: [emit(members, 'chat:message', { message })] };
     },
