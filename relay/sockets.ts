@@ -25,7 +25,6 @@ import { presenceChange, type PresenceTracker } from './presence';
 import type { RedisLink } from './redis-link';
 import { KeyedLocks } from './keyed-locks';
 import { budgetFactory, type Budget } from './limiters';
-import { readSend, sendSchema, type SendPayload } from './send-payload';
 import { ruleKeys, type SerialEvent } from './rule-keys';
 
 interface SocketData {
@@ -305,23 +304,9 @@ export class SocketLayer {
     return parsed.data as ParsedPayload<E>;
   }
 
-  private validateSend(payload: unknown): SendPayload {
-    const fast = readSend(payload);
-    if (fast) return fast;
-    const parsed = sendSchema.safeParse(payload);
-    if (!parsed.success) throw new RelayError('bad_request', describeIssues(parsed.error));
-    return parsed.data;
-  }
-
-  /** Takes a point from `budget`: undefined when granted at once (counted here), a promise when counted in Redis; refusals are rate_limited. */
-  private limit(budget: Budget, key: string): Promise<void> | undefined {
-    let pending: Promise<unknown> | undefined;
-    try {
-      pending = budget.take(key);
-    } catch (e) {
-      throw limitError(e);
-    }
-    return pending?.then(
+  /** Takes a point from `budget`; a refusal is rate_limited. */
+  private limit(budget: Budget, key: string): Promise<void> {
+    return budget.take(key).then(
       () => undefined,
       (e: unknown) => {
         throw limitError(e);
@@ -395,9 +380,8 @@ export class SocketLayer {
     const me = data.user;
     try {
       if (!this.accepting) throw new RelayError('internal', 'the relay is shutting down');
-      const p = this.validateSend(payload);
-      const waiting = this.limit(this.sendLimiter, me.id);
-      if (waiting) await waiting;
+      const p = this.validate('chat:send', payload);
+      await this.limit(this.sendLimiter, me.id);
       const { outcome } = await beginSend(this.deps.ctx, me, p);
       outcome.then(
         (o) => this.sent(o, ack),
