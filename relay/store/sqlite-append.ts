@@ -3,7 +3,6 @@
 import type Database from 'better-sqlite3';
 import type { MessageKind } from '../../protocol/types';
 import type { AppendResult, MessageRecord, NewMessage } from './types';
-import type { LoggedMessage } from './sqlite-message-log';
 
 export interface MessageRow {
   id: string;
@@ -96,40 +95,5 @@ export function createAppender(db: Database.Database) {
     }
   }
 
-  const lastSeqOf = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM chats WHERE id = ?');
-
-  /** The stored message this (chat, sender, clientMsgId) names, if any (the resend check). */
-  function original(msg: NewMessage): MessageRecord | null {
-    const row = byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId);
-    return row ? toMessage(row) : null;
-  }
-
-  /** The chat's last seq as committed; null when there is no such chat. */
-  function lastSeq(chatId: string): number | null {
-    return lastSeqOf.get(chatId)?.last_seq ?? null;
-  }
-
-  return { appendOne, appendBatch, original, lastSeq };
-}
-
-/**
- * Writes messages of the message log (sqlite-message-log.ts) into the tables, inside
- * the caller's transaction. Idempotent, as replaying a log must be: a (chat, seq) or
- * resend key already stored is skipped, and so is a message of a chat deleted since
- * (the chat's row is the truth of whether it exists). A chat's last_seq only rises.
- */
-export function createApplier(db: Database.Database): (messages: readonly LoggedMessage[]) => void {
-  const insert = db.prepare(
-    'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?) ON CONFLICT DO NOTHING',
-  );
-  const raise = db.prepare('UPDATE chats SET last_seq = ? WHERE id = ? AND last_seq < ?');
-  return (messages) => {
-    // one UPDATE per chat and batch, not per message: the chat row's page is written once
-    const top = new Map<string, number>();
-    for (const m of messages) {
-      insert.run(m.id, m.chatId, m.seq, m.senderId, m.body, m.clientMsgId, m.createdAt, m.chatId);
-      if ((top.get(m.chatId) ?? 0) < m.seq) top.set(m.chatId, m.seq);
-    }
-    for (const [chatId, seq] of top) raise.run(seq, chatId, seq);
-  };
+  return { appendOne, appendBatch };
 }

@@ -5,19 +5,6 @@
 // once an fdatasync of the WAL, off the event loop, has put them on disk. WAL
 // checkpoints run on a helper thread.
 //
-// A store with the DATA_DIR to itself (not `shared`) may instead make appends durable
-// in the message log (sqlite-message-log.ts; opt-in, MessageLogOptions): each batch is
-// written once to the end of a preallocated file and fdatasync'd, seqs come from each
-// chat's last seq kept in memory (right only while no other process writes the file:
-// the DATA_DIR lock), and a thread (sqlite-log-applier.ts) puts the rows into the
-// tables every APPLY_MS. Why: a commit to SQLite writes a whole 4 KiB WAL frame for
-// every page it touches, and the checkpoint copies it again; a page that receives the
-// messages of seconds at once is written once for all of them. Until the rows are in,
-// reads (history, chat records' lastSeq, resend checks) add what the log holds from
-// memory, and transactions that take a seq from chats.last_seq (acceptInvite,
-// leaveChat) first apply everything logged, in their own transaction. Opening the
-// store replays any log left behind into SQLite, whichever mode it opens in.
-//
 // Relays joined through Redis may share the file (`shared`), each process with its own
 // connections. What keeps that correct: seq is taken from the chat row inside the
 // append's write transaction, so the write lock orders commits in seq order across
@@ -31,12 +18,10 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
-import { configure, createAppender, createApplier, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
-import { MessageLogFile, readLog, removeLog, Unapplied, type LogEntry, type LoggedMessage } from './sqlite-message-log';
+import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
-import { LogApplierThread } from './sqlite-log-applier-thread';
 import type {
   AcceptOutcome,
   AcceptPlan,
@@ -107,53 +92,6 @@ const BUSY_RETRY_MS = 1;
 /** Below this much free disk, a store whose last commit failed still counts as failing. */
 const MIN_FREE_BYTES = 1024 * 1024;
 
-/**
- * How often logged messages are applied to SQLite: the longer, the more messages share
- * each page written. Measured (store alone, 2,000 msg/s over 100 chats, all threads,
- * of which the log itself about 1.3 KB): every 250 ms 7.7 KB per message, 500 ms
- * 4.2-5.4 KB, 1 s 2.7-3.6 KB, 2 s 2.4-3.4 KB, 5 s 2.4 KB. Memory holds what waits
- * (about 10,000 messages at 2,000 msg/s), and a restart replays it from the log.
- */
-const APPLY_MS = 5000;
-/** ... or sooner once this many wait, so memory and the log stay bounded. */
-const APPLY_MAX = 20000;
-/**
- * The least time between two batches written to the message log. Each fdatasync'd
- * batch costs at least the one 4 KiB page it dirties (write_bytes counts pages going
- * clean to dirty): with the log's fast flushes, batches at 2,000 msg/s were of 1-2
- * messages, about 2.5 KB per message. Waiting this long gathers more into each, for
- * at most this much more latency (the old path's flush of the WAL took longer anyway).
- */
-const LOG_MIN_GAP_MS = 2;
-/** After an apply failed (disk full), how soon it is tried again, one message at a time. */
-const APPLY_RETRY_MS = 250;
-/** Segment length from which the log moves to its other segment (sqlite-message-log.ts). */
-const WRAP_BYTES = 1 << 20;
-
-/**
- * The message log, for a store not `shared`. Off unless asked for: it cuts the bytes
- * written per message 5-10x, but in most bench runs on the shared development machine
- * the delivery tail was worse than SQLite's own path (p50 48-137 ms and p99 0.6-1.4 s
- * against 2-26 ms and 41-289 ms), for a reason not yet found (bench/README.md).
- */
-export interface MessageLogOptions {
-  enabled?: boolean;
-  /** Tests: how soon the log is applied to SQLite, and the segment length. */
-  applyMs?: number;
-  wrapBytes?: number;
-}
-
-const logEntryMessage = (e: LogEntry): MessageRecord => ({
-  id: e.id,
-  chatId: e.chatId,
-  seq: e.seq,
-  kind: 'text',
-  senderId: e.senderId,
-  body: e.body,
-  clientMsgId: e.clientMsgId,
-  createdAt: e.createdAt,
-});
-
 type Pending = { msg: NewMessage; id: string; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
 
 export class SqliteStore implements Store {
@@ -164,22 +102,6 @@ export class SqliteStore implements Store {
   private readonly appendDb: Database.Database;
   private readonly appender: ReturnType<typeof createAppender>;
   private readonly walSync: WalSync;
-  /** Exclusive mode only: the message log, its flush, and what SQLite does not hold yet. */
-  private readonly log: { file: MessageLogFile; sync: WalSync; state: Unapplied } | null;
-  /** The flush that makes appends durable: the message log's, else the WAL's. */
-  private readonly appendSync: WalSync;
-  private readonly applyMain: (m: readonly LoggedMessage[]) => void;
-  private readonly mainAppender: ReturnType<typeof createAppender>;
-  private readonly applyMs: number;
-  private applyTimer: NodeJS.Timeout | null = null;
-  /** When a batch was last written to the message log (performance.now()). */
-  private lastLogWrite = -Infinity;
-  /** The last apply failed. */
-  private applyFailed = false;
-  /** Applies the message log to SQLite off the event loop. */
-  private applier: LogApplierThread | null = null;
-  /** The apply running on that thread. */
-  private applying: Promise<void> | null = null;
   private checkpointer: CheckpointerThread | null = null;
   private pending: Pending[] = [];
   private flushScheduled = false;
@@ -198,23 +120,10 @@ export class SqliteStore implements Store {
     /** Released on close. */
     private readonly lock: DataDirLock | null = null,
     durability: WalDurability = {},
-    tuning: MessageLogOptions = {},
   ) {
     this.db = new Database(file);
     configure(this.db);
     migrate(this.db);
-    this.applyMain = createApplier(this.db);
-    this.mainAppender = createAppender(this.db);
-    // Whatever a relay before this one logged goes into the tables first, durably
-    // (synchronous=FULL); then the log is removed. In shared mode too: the last relay on
-    // this DATA_DIR may have had it to itself.
-    const logFile = `${file}-msglog`;
-    const found = readLog(logFile);
-    if (found.messages.length) {
-      this.db.transaction(() => this.applyMain(found.messages)).immediate();
-      // an exclusive store makes them anew anyway; a shared one must not replay them again later
-      removeLog(logFile);
-    }
     this.appendDb = new Database(file);
     configure(this.appendDb);
     this.appendDb.pragma('synchronous = NORMAL');
@@ -222,25 +131,7 @@ export class SqliteStore implements Store {
     // lock, a batch is put back and retried a moment later (flush).
     this.appendDb.pragma('busy_timeout = 0');
     this.appender = createAppender(this.appendDb);
-    this.applyMs = tuning.applyMs ?? APPLY_MS;
-    const onFatal = durability.onFatal ?? stopOnFlushFailure;
-    if (shared || !tuning.enabled) {
-      this.log = null;
-      this.walSync = new WalSync(`${file}-wal`, onFatal, durability.flushGate ?? null);
-      this.appendSync = this.walSync;
-    } else {
-      // acknowledgements wait for the log's flush, so that one has the gate; the log's
-      // rows reach the tables durably (synchronous=FULL) on the applier thread
-      this.walSync = new WalSync(`${file}-wal`, onFatal, null);
-      const segments = new MessageLogFile(logFile, tuning.wrapBytes ?? WRAP_BYTES, found.epochs);
-      this.log = { file: segments, sync: new WalSync(() => segments.fd, onFatal, durability.flushGate ?? null), state: new Unapplied() };
-      this.appendSync = this.log.sync;
-      // A relay (it opens the store with its DATA_DIR lock) starts the applier thread
-      // now, long before its first client has connected: the thread's start (it
-      // compiles its TypeScript) takes a few hundred ms of CPU, which in the middle of a
-      // stream of appends delays them all. Tools and tests start it with the first append.
-      if (lock) this.applier = new LogApplierThread(file);
-    }
+    this.walSync = new WalSync(`${file}-wal`, durability.onFatal ?? stopOnFlushFailure, durability.flushGate ?? null);
     const db = this.db;
     // Prepared once: every hot statement is compiled at start-up, never per call.
     this.q = {
@@ -297,19 +188,13 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** The chat's last seq, counting messages logged but not yet in its row. */
-  private lastSeqOf(row: ChatRow): number {
-    const logged = this.log?.state.lastSeq.get(row.id);
-    return logged !== undefined && logged > row.last_seq ? logged : row.last_seq;
-  }
-
   private chatRecord(row: ChatRow): ChatRecord {
     return {
       id: row.id,
       kind: row.kind,
       pairKey: row.pair_key,
       createdAt: row.created_at,
-      lastSeq: this.lastSeqOf(row),
+      lastSeq: row.last_seq,
       memberIds: this.q.memberIds.all(row.id).map((r) => r.user_id),
     };
   }
@@ -441,34 +326,8 @@ export class SqliteStore implements Store {
   }
 
   async deleteChat(chatId: string): Promise<void> {
-    // messages, members and reads go with it (ON DELETE CASCADE); logged ones are
-    // dropped (a replay skips them too: their chat is gone)
+    // messages, members and reads go with it (ON DELETE CASCADE)
     this.q.deleteChat.run(chatId);
-    this.log?.state.drop(chatId);
-  }
-
-  /**
-   * A write transaction on the main connection that first applies everything logged,
-   * for transactions that take seqs from chats.last_seq or must see every message.
-   * Marked applied only once it has committed (a rolled-back one applied nothing). It
-   * may wait, on the event loop, for the applier thread's transaction to end (tens of
-   * ms), as these transactions already wait for the checkpointer's RESTART; they are
-   * rare (joining, leaving).
-   */
-  private writeTxn<T>(fn: () => T): T {
-    const state = this.log?.state;
-    const n = state?.list.length ?? 0;
-    if (!state || n === 0) return this.db.transaction(fn).immediate();
-    const through = state.list[n - 1]!.end;
-    const r = this.db
-      .transaction(() => {
-        this.applyMain(state.list.filter((e) => !e.dropped));
-        return fn();
-      })
-      .immediate();
-    // synchronous=FULL: on disk too
-    state.appliedThrough(through);
-    return r;
   }
 
   /** Whether the chat exists with exactly this member set (in any order). */
@@ -481,7 +340,7 @@ export class SqliteStore implements Store {
   // (BEGIN IMMEDIATE): SQLite's write lock orders them across every process on the file.
 
   async acceptInvite(plan: AcceptPlan): Promise<AcceptOutcome> {
-    const r = this.writeTxn((): AcceptOutcome => {
+    return this.db.transaction((): AcceptOutcome => {
       const row = this.q.invite.get(plan.inviteId);
       // gone (housekeeping removed it once closed): planning again answers not_found
       if (!row) return { outcome: 'stale' };
@@ -512,10 +371,7 @@ export class SqliteStore implements Store {
       const joined = plan.into ? chat.memberIds.filter((id) => !before.includes(id)) : [];
       const entries = joined.map((id) => this.appendEntry(chat, 'joined', id, plan.now));
       return { outcome: 'accepted', chat: { ...chat, lastSeq: chat.lastSeq + entries.length }, before, entries };
-    });
-    // its entries took seqs in the chat's row: that is the truth now
-    if (r.outcome === 'accepted') this.log?.state.forget(r.chat.id);
-    return r;
+    }).immediate();
   }
 
   /**
@@ -531,7 +387,7 @@ export class SqliteStore implements Store {
   }
 
   async leaveChat(chatId: string, userId: string, now: string): Promise<LeaveOutcome | null> {
-    const r = this.writeTxn((): LeaveOutcome | null => {
+    return this.db.transaction((): LeaveOutcome | null => {
       if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
       const chat = this.refreshMemberKey(chatId)!;
       const deleted = chat.kind === 'group' && chat.memberIds.length === 0;
@@ -549,10 +405,7 @@ export class SqliteStore implements Store {
       if (deleted) this.q.deleteChat.run(chatId);
       const entry = deleted ? null : this.appendEntry(chat, 'left', userId, now);
       return { chat: entry ? { ...chat, lastSeq: entry.seq } : chat, deleted, cancelled, entry };
-    });
-    if (r?.deleted) this.log?.state.drop(chatId);
-    else if (r) this.log?.state.forget(chatId);
-    return r;
+    }).immediate();
   }
 
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
@@ -589,7 +442,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const chat = this.q.chat.get(chatId);
       if (!chat) return 0;
-      this.q.markRead.run(chatId, userId, Math.min(seq, this.lastSeqOf(chat)));
+      this.q.markRead.run(chatId, userId, Math.min(seq, chat.last_seq));
       return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
     }).immediate();
   }
@@ -612,15 +465,12 @@ export class SqliteStore implements Store {
     // covers them), and one commit of many writes fewer pages than many of few.
     if (this.flushScheduled || this.syncing) return;
     this.flushScheduled = true;
-    const run = () => {
-      this.flushScheduled = false;
-      this.flush();
-    };
-    const wait = this.log ? this.lastLogWrite + LOG_MIN_GAP_MS - performance.now() : 0;
     // setImmediate: every chat:send read from the sockets in this turn of the event
     // loop joins the same transaction
-    if (wait <= 0) setImmediate(run);
-    else setTimeout(run, wait);
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** Commits everything gathered so far as one transaction, in call order. */
@@ -629,10 +479,6 @@ export class SqliteStore implements Store {
     this.pending = [];
     if (batch.length === 0) return;
     this.checkpointer ??= new CheckpointerThread(this.file);
-    if (this.log) {
-      this.applier ??= new LogApplierThread(this.file);
-      return this.flushToLog(batch, this.log);
-    }
     let outcomes: AppendOutcome[];
     try {
       outcomes = this.appender.appendBatch(batch);
@@ -644,95 +490,6 @@ export class SqliteStore implements Store {
       return;
     }
     this.settleWhenDurable(batch, outcomes);
-  }
-
-  /**
-   * Exclusive mode: the batch's new messages take their seqs from memory and go to the
-   * end of the message log in one write; its fdatasync acknowledges them. A resend is
-   * looked up in what the log holds, then in SQLite; an append to a chat that no longer
-   * exists fails alone.
-   */
-  private flushToLog(batch: Pending[], log: NonNullable<SqliteStore['log']>): void {
-    const { state, file } = log;
-    const seqs = new Map<string, number>();
-    const inBatch = new Map<string, MessageRecord>();
-    const outcomes: AppendOutcome[] = [];
-    const entries: LoggedMessage[] = [];
-    try {
-      for (const { msg, id } of batch) {
-        const key = `${msg.chatId}\n${msg.senderId}\n${msg.clientMsgId}`;
-        const logged = state.find(msg.chatId, msg.senderId, msg.clientMsgId);
-        const original = inBatch.get(key) ?? (logged ? logEntryMessage(logged) : this.appender.original(msg));
-        if (original) {
-          outcomes.push({ ok: true, r: { message: original, duplicate: true } });
-          continue;
-        }
-        const last = seqs.get(msg.chatId) ?? state.lastSeq.get(msg.chatId) ?? this.appender.lastSeq(msg.chatId);
-        if (last === null) {
-          outcomes.push({ ok: false, error: `no chat ${msg.chatId}` });
-          continue;
-        }
-        const seq = last + 1;
-        seqs.set(msg.chatId, seq);
-        entries.push({ id, chatId: msg.chatId, seq, senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
-        const message: MessageRecord = { id, seq, kind: 'text', ...msg };
-        inBatch.set(key, message);
-        outcomes.push({ ok: true, r: { message, duplicate: false } });
-      }
-      if (entries.length) {
-        this.lastLogWrite = performance.now();
-        file.maybeSwitch(state.durablePos);
-        const ends = file.write(entries);
-        entries.forEach((e, i) => state.add({ ...e, end: ends[i]!, dropped: false }));
-        this.scheduleApply(state.list.length >= APPLY_MAX ? 0 : this.applyMs);
-      }
-    } catch (e) {
-      // the log could not grow (disk full): nothing of the batch counts as written
-      this.lastWriteError = e;
-      for (const p of batch) p.reject(e);
-      return;
-    }
-    this.settleWhenDurable(batch, outcomes);
-  }
-
-  private scheduleApply(ms: number): void {
-    if (this.applyTimer) {
-      if (ms > 0) return;
-      clearTimeout(this.applyTimer);
-    }
-    this.applyTimer = setTimeout(() => {
-      this.applyTimer = null;
-      this.applyLogged();
-    }, ms);
-  }
-
-  /**
-   * Hands what the log holds to the applier thread, which commits it to SQLite in one
-   * durable transaction; once it has, those entries leave memory and the log may reuse
-   * their space. Reads meanwhile may find some of them in both places (readHistory).
-   */
-  private applyLogged(): void {
-    const log = this.log;
-    if (!log || log.state.list.length === 0 || this.applying) return;
-    const list = log.state.list;
-    const from = log.state.durablePos;
-    const to = list[list.length - 1]!.end;
-    const messages = list.filter((e) => !e.dropped).map(({ dropped: _dropped, ...m }) => m);
-    // After a failure (disk full), one message per transaction until all are in: a
-    // failed transaction leaves its WAL frames free for the next writes, and a large
-    // one would leave room for small writes (an account, a token) on a disk that has
-    // none, where every other write fails.
-    this.applying = (this.applier ??= new LogApplierThread(this.file)).apply({ from, to, messages, oneByOne: this.applyFailed }).then((r) => {
-      this.applying = null;
-      if (r.done >= 0) log.state.appliedThrough(r.done);
-      this.applyFailed = r.error !== undefined;
-      if (r.error !== undefined) {
-        // the disk is full (the log keeps everything meanwhile, and reads see it from
-        // memory), or the thread stopped
-        this.lastWriteError = new Error(r.error);
-        if (!this.closed) this.scheduleApply(Math.min(this.applyMs, APPLY_RETRY_MS));
-      } else if (log.state.list.length && !this.closed) this.scheduleApply(log.state.list.length >= APPLY_MAX ? 0 : this.applyMs);
-    });
   }
 
   /** The checkpointer holds the write lock for a moment: nothing was written, so the
@@ -748,16 +505,13 @@ export class SqliteStore implements Store {
 
   /** Answers the batch once an fdatasync that began after its commit has ended. */
   private settleWhenDurable(batch: Pending[], outcomes: AppendOutcome[]): void {
-    const synced = this.appendSync.sync();
+    const synced = this.walSync.sync();
     this.durable = synced.catch(() => undefined);
     this.syncing = true;
     void this.durable.then(() => {
       this.syncing = false;
       // at once, not on the next turn: these appends have waited for this flush already
-      // (the message log: once LOG_MIN_GAP_MS has passed since its last write)
-      if (!this.pending.length) return;
-      if (this.log) this.scheduleFlush();
-      else this.flush();
+      if (this.pending.length) this.flush();
     });
     synced.then(
       () => {
@@ -778,12 +532,6 @@ export class SqliteStore implements Store {
   }
 
   async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
-    if (this.log) {
-      // bulk (seeding): one durable transaction on the main connection, after what is logged
-      const results = this.writeTxn(() => batch.map((b) => this.mainAppender.appendOne(b.msg, b.id)));
-      for (const b of batch) this.log.state.forget(b.msg.chatId);
-      return results;
-    }
     const append = this.appendDb.transaction(() => batch.map((b) => this.appender.appendOne(b.msg, b.id)));
     let results: AppendResult[];
     for (;;) {
@@ -812,35 +560,15 @@ export class SqliteStore implements Store {
 
   private readHistory(chatId: string, q: HistoryQuery): HistoryPage {
     const n = q.limit + 1;
-    const logged = this.log?.state.ofChat(chatId) ?? [];
     let rows: MessageRow[];
     if (q.after !== undefined) {
-      const after = q.after;
-      rows = this.q.after.all(chatId, after, n);
-      const all = rows.map(toMessage);
-      // messages logged and not yet applied come after the chat's rows (the applier
-      // thread may have put some in already)
-      let top = all.length ? all[all.length - 1]!.seq : after;
-      for (const e of logged) {
-        if (all.length >= n) break;
-        if (e.seq <= top) continue;
-        all.push(logEntryMessage(e));
-        top = e.seq;
-      }
-      return { messages: all.slice(0, q.limit), hasMore: all.length > q.limit };
+      rows = this.q.after.all(chatId, q.after, n);
+      const hasMore = rows.length > q.limit;
+      return { messages: rows.slice(0, q.limit).map(toMessage), hasMore };
     }
-    // newest first: the logged ones, then rows below the oldest of them
-    const all: MessageRecord[] = [];
-    for (let i = logged.length - 1; i >= 0 && all.length < n; i--) {
-      const e = logged[i]!;
-      if (q.before === undefined || e.seq < q.before) all.push(logEntryMessage(e));
-    }
-    if (all.length < n) {
-      const below = all.length ? all[all.length - 1]!.seq : q.before;
-      rows = below !== undefined ? this.q.before.all(chatId, below, n - all.length) : this.q.latest.all(chatId, n - all.length);
-      for (const r of rows) all.push(toMessage(r));
-    }
-    return { messages: all.slice(0, q.limit).reverse(), hasMore: all.length > q.limit };
+    rows = q.before !== undefined ? this.q.before.all(chatId, q.before, n) : this.q.latest.all(chatId, n);
+    const hasMore = rows.length > q.limit;
+    return { messages: rows.slice(0, q.limit).reverse().map(toMessage), hasMore };
   }
 
   async createInvite(i: InviteRecord): Promise<CreateInviteOutcome> {
@@ -913,23 +641,6 @@ export class SqliteStore implements Store {
     this.closed = true;
     while (this.pending.length || this.flushScheduled) await new Promise((r) => setImmediate(r));
     await this.durable;
-    if (this.log) {
-      if (this.applyTimer) clearTimeout(this.applyTimer);
-      this.applyTimer = null;
-      await this.applying;
-      await this.applier?.stop();
-      let applied = false;
-      try {
-        // everything logged into the tables, durably, so the next start has nothing to replay
-        this.writeTxn(() => undefined);
-        applied = true;
-      } catch {
-        // disk full: it stays in the log, which the next start replays
-      }
-      await this.log.sync.close();
-      this.log.file.close();
-      if (applied) removeLog(`${this.file}-msglog`);
-    }
     await this.walSync.close();
     await this.checkpointer?.stop();
     this.appendDb.close();
@@ -952,10 +663,7 @@ function stopOnFlushFailure(err: Error): never {
   process.exit(1);
 }
 
-export async function openSqliteStore(
-  dataDir: string,
-  opts: { shared?: boolean; lock?: DataDirLock; messageLog?: MessageLogOptions } & WalDurability = {},
-): Promise<Store> {
+export async function openSqliteStore(dataDir: string, opts: { shared?: boolean; lock?: DataDirLock } & WalDurability = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null, opts, opts.messageLog);
+  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null, opts);
 }
