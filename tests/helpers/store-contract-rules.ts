@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AcceptPlan, ChatRecord, InviteRecord, Store, UserRecord } from '../../relay/store/types';
-import type { StoreBackend } from './store-contract';
+import { at, inviteRecord, type StoreBackend } from './store-contract';
 
-const T0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
 const newId = (): string => randomUUID();
 const pairKeyOf = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
@@ -44,20 +42,9 @@ export function defineRuleStepContract(backend: StoreBackend): void {
   const direct = (a: string, b: string, memberIds = [a, b]): Promise<ChatRecord> =>
     store.createChat({ id: newId(), kind: 'direct', pairKey: pairKeyOf(a, b), createdAt: at(0) }, memberIds);
 
+  /** Stores a pending invite (inviteRecord) and returns it. */
   async function invite(fromId: string, toId: string, over: Partial<InviteRecord> = {}): Promise<InviteRecord> {
-    const i: InviteRecord = {
-      id: newId(),
-      fromId,
-      toId,
-      chatId: null,
-      kind: 'direct',
-      targetKey: `pair:${pairKeyOf(fromId, toId)}`,
-      memberIds: [fromId],
-      status: 'pending',
-      createdAt: at(0),
-      expiresAt: at(300),
-      ...over,
-    };
+    const i = inviteRecord(fromId, toId, over);
     expect(await store.createInvite(i)).toBe('created');
     return i;
   }
@@ -318,26 +305,10 @@ export function defineRuleStepContract(backend: StoreBackend): void {
     const g = await group([a.id, b.id]);
     await store.leaveChat(g.id, a.id, at(20));
     const over = { chatId: g.id, kind: 'group' as const, targetKey: `chat:${g.id}`, memberIds: [b.id] };
-    const byA = { ...invitePlain(a.id, c.id), ...over };
+    const byA = inviteRecord(a.id, c.id, over);
     expect(await store.createInvite(byA)).toBe('gone');
     await store.leaveChat(g.id, b.id, at(20));
     expect(await store.createInvite({ ...byA, id: newId(), fromId: b.id })).toBe('gone');
     expect((await store.pendingInvitesOf(c.id)).incoming).toEqual([]);
   });
-
-  /** An invite record not stored yet. */
-  function invitePlain(fromId: string, toId: string): InviteRecord {
-    return {
-      id: newId(),
-      fromId,
-      toId,
-      chatId: null,
-      kind: 'direct',
-      targetKey: `pair:${pairKeyOf(fromId, toId)}`,
-      memberIds: [fromId],
-      status: 'pending',
-      createdAt: at(0),
-      expiresAt: at(300),
-    };
-  }
 }

@@ -17,11 +17,29 @@ export interface StoreBackend {
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 /** An ISO time `s` seconds after a fixed origin, so expiry tests never race the clock. */
-const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
+export const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
 
 const newId = (): string => randomUUID();
 const byId = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b) => a.id.localeCompare(b.id));
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+
+/** A pending direct invite from `fromId` to `toId` (not stored), with `over` applied. */
+export function inviteRecord(fromId: string, toId: string, over: Partial<InviteRecord> = {}): InviteRecord {
+  const pair = fromId < toId ? `${fromId}:${toId}` : `${toId}:${fromId}`;
+  return {
+    id: newId(),
+    fromId,
+    toId,
+    chatId: null,
+    kind: 'direct',
+    targetKey: `pair:${pair}`,
+    memberIds: [fromId],
+    status: 'pending',
+    createdAt: at(0),
+    expiresAt: at(300),
+    ...over,
+  };
+}
 
 export function defineStoreContract(backend: StoreBackend): void {
   let dir: string;
@@ -79,21 +97,7 @@ export function defineStoreContract(backend: StoreBackend): void {
     return { chatId, senderId, clientMsgId, body, createdAt: at(1) };
   }
 
-  function invite(fromId: string, toId: string, over: Partial<InviteRecord> = {}): InviteRecord {
-    return {
-      id: newId(),
-      fromId,
-      toId,
-      chatId: null,
-      kind: 'direct',
-      targetKey: `pair:${pairKeyOf(fromId, toId)}`,
-      memberIds: [fromId],
-      status: 'pending',
-      createdAt: at(0),
-      expiresAt: at(300),
-      ...over,
-    };
-  }
+  const invite = inviteRecord;
 
   async function seqsOf(chatId: string): Promise<number[]> {
     const page = await store.history(chatId, { limit: 200 });

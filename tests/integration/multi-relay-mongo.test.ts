@@ -4,8 +4,9 @@
 // can start one); elsewhere skipped with one printed line.
 import { afterAll, describe, expect, it } from 'vitest';
 import { useRelayCluster } from '../helpers/relay-cluster';
+import { trioOnRelays } from '../helpers/relay-trio';
 import { dropDatabases, findMongo, randomDbName } from '../helpers/mongo';
-import { befriend, call, connect, inviteAndAccept, ok, signUp, waitFor, type TestUser } from '../helpers/clients';
+import { call, connect, inviteAndAccept, ok, waitFor } from '../helpers/clients';
 import { fullHistory } from '../helpers/fault-sockets';
 
 const mongo = await findMongo();
@@ -28,14 +29,7 @@ describe.skipIf(!mongo.available)('several relays as one, on MongoDB', () => {
     await mongo.stop();
   });
 
-  async function trio(): Promise<{ ann: TestUser; bob: TestUser; cyd: TestUser; directId: string }> {
-    const [ann, bob, cyd] = await Promise.all([signUp(url(0), 'ann'), signUp(url(1), 'bob'), signUp(url(2), 'cyd')]);
-    await befriend(ann, bob);
-    await befriend(ann, cyd);
-    await befriend(bob, cyd);
-    const direct = await inviteAndAccept(ann, bob);
-    return { ann, bob, cyd, directId: direct.id };
-  }
+  const trio = () => trioOnRelays([url(0), url(1), url(2)]);
 
   it('concurrent senders on three relays: gapless seqs, one order live and in history, catch-up never skips', async () => {
     const { ann, bob, cyd, directId } = await trio();

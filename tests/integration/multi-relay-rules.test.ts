@@ -3,20 +3,13 @@
 // (one write transaction on the shared SQLite file), not a queue inside one relay.
 import { describe, expect, it } from 'vitest';
 import { useRelayCluster } from '../helpers/relay-cluster';
-import { befriend, call, connect, inviteAndAccept, ok, signUp, waitFor, type TestUser } from '../helpers/clients';
+import { trioOnRelays } from '../helpers/relay-trio';
+import { befriend, call, connect, inviteAndAccept, ok, signUp, waitFor } from '../helpers/clients';
 
 const cluster = useRelayCluster(3);
 const url = (i: number): string => cluster.relays[i]!.url;
 
-/** Ann on relay 0, Bob on relay 1, Cyd on relay 2; all friends; Ann and Bob share a direct chat. */
-async function trio(): Promise<{ ann: TestUser; bob: TestUser; cyd: TestUser; directId: string }> {
-  const [ann, bob, cyd] = await Promise.all([signUp(url(0), 'ann'), signUp(url(1), 'bob'), signUp(url(2), 'cyd')]);
-  await befriend(ann, bob);
-  await befriend(ann, cyd);
-  await befriend(bob, cyd);
-  const direct = await inviteAndAccept(ann, bob);
-  return { ann, bob, cyd, directId: direct.id };
-}
+const trio = () => trioOnRelays([url(0), url(1), url(2)]);
 
 const ROUNDS = 6;
 
