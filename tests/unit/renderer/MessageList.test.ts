@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import type { Message } from '../../../protocol/types';
 import MessageList from '../../../renderer/components/MessageList.vue';
 import type { Echo } from '../../../renderer/stores/messages';
+import { useFakeLayout } from './fakeLayout';
 
 const ann = { id: 'u1', username: 'ann', displayName: 'Ann' };
 const bob = { id: 'u2', username: 'bob', displayName: 'Bob' };
@@ -27,23 +28,7 @@ const props = (msgs: Message[], echoes: Echo[] = []) => ({
   active: true,
 });
 
-// happy-dom has no layout engine: every box is 0x0. Give the scroller a 600 px viewport
-// and each row 40 px, as a browser would, so the virtualizer has something to measure.
-const layout: Record<string, (el: HTMLElement) => number> = {
-  clientHeight: (el) => (el.dataset.testid === 'message-scroller' ? 600 : 0),
-  clientWidth: () => 640,
-  offsetHeight: (el) => (el.dataset.index !== undefined ? 40 : 0),
-  offsetWidth: () => 640,
-};
-const saved = Object.keys(layout).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
-beforeAll(() => {
-  for (const [k, get] of Object.entries(layout)) {
-    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get(this: HTMLElement) { return get(this); } });
-  }
-});
-afterAll(() => {
-  for (const [k, d] of saved) if (d) Object.defineProperty(HTMLElement.prototype, k, d);
-});
+useFakeLayout();
 
 describe('MessageList', () => {
   it('keeps the DOM small for a chat with 100,000 messages', async () => {

@@ -1,7 +1,7 @@
 // Membership entries ("Cyd joined", "Cyd left") in the renderer: they take a seq in the
 // timeline but are never unread, never read the chat, and a former member is never
 // shown as present. Driven through wireBridge and a Bridge test double.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createApp, defineComponent, h } from 'vue';
 import { createPinia } from 'pinia';
@@ -18,6 +18,7 @@ import InviteList from '../../../renderer/components/InviteList.vue';
 import { createFakeBridge, type FakeBridge } from './fakeBridge';
 import { mountWith } from './mountWith';
 import { formatTime } from '../../../renderer/app/formatTime';
+import { useFakeLayout } from './fakeLayout';
 
 const ann: User = { id: 'u1', username: 'ann', displayName: 'Ann' };
 const bob: User = { id: 'u2', username: 'bob', displayName: 'Bob' };
@@ -142,22 +143,7 @@ describe('membership entries in the stores', () => {
   });
 });
 
-// happy-dom has no layout: a 600 px viewport and 40 px rows, as in MessageList.test.ts.
-const layout: Record<string, (el: HTMLElement) => number> = {
-  clientHeight: (el) => (el.dataset.testid === 'message-scroller' ? 600 : 0),
-  clientWidth: () => 640,
-  offsetHeight: (el) => (el.dataset.index !== undefined ? 40 : 0),
-  offsetWidth: () => 640,
-};
-const saved = Object.keys(layout).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
-beforeAll(() => {
-  for (const [k, get] of Object.entries(layout)) {
-    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get(this: HTMLElement) { return get(this); } });
-  }
-});
-afterAll(() => {
-  for (const [k, d] of saved) if (d) Object.defineProperty(HTMLElement.prototype, k, d);
-});
+useFakeLayout();
 
 describe('MessageList with entries', () => {
   it('renders entries as their own quiet rows in seq order, and an entry ends a sender run', async () => {
