@@ -67,6 +67,8 @@ export interface LoadReport {
   connectMs: number;
   rssBeforeKib: number;
   rssAfterKib: number;
+  /** RSS 1 s after the last client connected (the figure before idleSettleMs was added) */
+  rssAfterSoonKib: number;
   kibPerClient: number;
   rate: PhaseReport;
   max: PhaseReport;
@@ -165,7 +167,7 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
   const parts = partition(clients, opts.loadgens, target.urls);
   const gens = parts.map(() => new Loadgen(opts.loadgenNice));
   try {
-    await sleep(500);
+    await sleep(opts.idleSettleMs);
     const rssBeforeKib = target.rssKib();
     const started = performance.now();
     const readies = await Promise.all(gens.map((g, i) => g.request({ type: 'connect', clients: parts[i]! }, 120_000)));
@@ -179,10 +181,12 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
       if (r.firstError) log(`  ${target.name}: a client could not connect: ${r.firstError}`);
     }
     if (connected === 0) throw new Error(`${target.name}: no client connected`);
-    // let presence fan-out and handshakes settle before reading idle memory
+    // let presence fan-out and handshakes settle, then the garbage they left be collected
     await sleep(1000);
+    const rssAfterSoonKib = target.rssKib();
+    await sleep(Math.max(0, opts.idleSettleMs - 1000));
     const rssAfterKib = target.rssKib();
-    log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterKib} KiB`);
+    log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterSoonKib} KiB after 1 s, ${rssAfterKib} KiB after ${opts.idleSettleMs / 1000} s`);
 
     const phase = async (spec: PhaseSpec): Promise<PhaseReport> => {
       const serverBefore = usage(target);
@@ -209,6 +213,7 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
       connectMs,
       rssBeforeKib,
       rssAfterKib,
+      rssAfterSoonKib,
       kibPerClient: (rssAfterKib - rssBeforeKib) / connected,
       rate,
       max,

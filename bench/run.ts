@@ -127,7 +127,7 @@ function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): str
   return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase${several}`, [
     ['', relay.target, bare.target],
     row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
-    row('RSS idle before / after, MiB', (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)}`),
+    row(`RSS idle before / after (after 1 s), MiB`, (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)} (${fmt(r.rssAfterSoonKib / 1024)})`),
     row('memory per idle client, KiB', (r) => fmt(r.kibPerClient)),
     row(`offered ${opts.offeredRate}/s: acked msg/s`, (r) => rate(r.rate.ackedPerSecond)),
     row(`offered ${opts.offeredRate}/s: delivered/s`, (r) => rate(r.rate.deliveredPerSecond)),
