@@ -49,24 +49,23 @@ export const isBusy = (e: unknown): boolean => {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 };
 
+/** A chat's next seq, from the (chat_id, seq) primary key: one descent to its last row. */
+export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE chat_id = ?)';
+
 export function createAppender(db: Database.Database) {
-  const insertNext = db.prepare(
-    'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, (SELECT last_seq + 1 FROM chats WHERE id = ?), ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING',
+  const insertNext = db.prepare<unknown[], { seq: number }>(
+    `INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ${NEXT_SEQ}, ?, ?, ?, ?) ON CONFLICT(chat_id, sender_id, client_msg_id) DO NOTHING RETURNING seq`,
   );
-  const bumpSeq = db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
   const byClientId = db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE chat_id = ? AND sender_id = ? AND client_msg_id = ?');
 
   /**
    * One append inside an open transaction. The insert takes the next seq and skips a
-   * (chat, sender, clientMsgId) that exists, so the common case is two statements;
-   * only a resend reads the original back.
+   * (chat, sender, clientMsgId) that exists, so the common case is one statement; only
+   * a resend reads the original back. A chat that no longer exists fails the foreign key.
    */
   function appendOne(msg: NewMessage, id: string): AppendResult {
-    const inserted = insertNext.run(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
-    if (inserted.changes === 1) {
-      const seq = bumpSeq.get(msg.chatId)!.last_seq;
-      return { message: { id, seq, kind: 'text', ...msg }, duplicate: false };
-    }
+    const inserted = insertNext.get(id, msg.chatId, msg.chatId, msg.senderId, msg.body, msg.clientMsgId, msg.createdAt);
+    if (inserted) return { message: { id, seq: inserted.seq, kind: 'text', ...msg }, duplicate: false };
     return { message: toMessage(byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId)!), duplicate: true };
   }
 

@@ -125,6 +125,14 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
   `,
+  // 6: a chat's last seq is the greatest seq among its messages, read from the
+  // (chat_id, seq) primary key: messages are never deleted one by one, only with their
+  // chat. Keeping it in chats.last_seq as well cost every append an UPDATE and a page of
+  // the chats table in each commit's WAL frames. Relays of an older version must not run
+  // on the file after this (they would write the column).
+  `
+  ALTER TABLE chats DROP COLUMN last_seq;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -18,7 +18,7 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
-import { configure, createAppender, isBusy, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
+import { configure, createAppender, isBusy, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
@@ -49,6 +49,8 @@ interface UserRow {
   display_name: string;
   created_at: string;
 }
+/** A chat row with its last seq, which is its greatest message seq (migration 6). */
+const CHAT_COLUMNS = 'c.id, c.kind, c.pair_key, c.created_at, c.member_key, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE chat_id = c.id) AS last_seq';
 interface ChatRow {
   id: string;
   kind: ChatKind;
@@ -151,9 +153,9 @@ export class SqliteStore implements Store {
       friends: db.prepare<[string], { friend_id: string }>('SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at'),
       incoming: db.prepare<[string], { from_id: string }>('SELECT from_id FROM friend_requests WHERE to_id = ? ORDER BY created_at'),
       outgoing: db.prepare<[string], { to_id: string }>('SELECT to_id FROM friend_requests WHERE from_id = ? ORDER BY created_at'),
-      chat: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE id = ?'),
-      chatByPair: db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE pair_key = ?'),
-      chatByMembers: db.prepare<[string], ChatRow>("SELECT * FROM chats WHERE member_key = ? AND member_key <> '' ORDER BY created_at LIMIT 1"),
+      chat: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE id = ?`),
+      chatByPair: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE pair_key = ?`),
+      chatByMembers: db.prepare<[string], ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE member_key = ? AND member_key <> '' ORDER BY created_at LIMIT 1`),
       memberIds: db.prepare<[string], { user_id: string }>('SELECT user_id FROM members WHERE chat_id = ? ORDER BY joined'),
       insertChat: db.prepare('INSERT INTO chats (id, kind, pair_key, created_at) VALUES (?, ?, ?, ?)'),
       addMember: db.prepare("INSERT INTO members (chat_id, user_id, joined) VALUES (?, ?, (SELECT COALESCE(MAX(joined), 0) + 1 FROM members WHERE chat_id = ?)) ON CONFLICT DO NOTHING"),
@@ -161,7 +163,7 @@ export class SqliteStore implements Store {
       setMemberKey: db.prepare('UPDATE chats SET member_key = ? WHERE id = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
       chatsOf: db.prepare<[string], ChatRow & { read_seq: number | null }>(
-        'SELECT c.*, r.read_seq FROM members m JOIN chats c ON c.id = m.chat_id LEFT JOIN reads r ON r.chat_id = m.chat_id AND r.user_id = m.user_id WHERE m.user_id = ? ORDER BY c.created_at',
+        `SELECT ${CHAT_COLUMNS}, r.read_seq FROM members m JOIN chats c ON c.id = m.chat_id LEFT JOIN reads r ON r.chat_id = m.chat_id AND r.user_id = m.user_id WHERE m.user_id = ? ORDER BY c.created_at`,
       ),
       markRead: db.prepare(
         'INSERT INTO reads (chat_id, user_id, read_seq) VALUES (?, ?, ?) ON CONFLICT(chat_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)',
@@ -182,7 +184,7 @@ export class SqliteStore implements Store {
       staleTokens: db.prepare('DELETE FROM tokens WHERE expires_at <= ?'),
       staleInvites: db.prepare("DELETE FROM invites WHERE status <> 'pending' AND expires_at < ?"),
       dueInvites: db.prepare<[string], InviteRow>("SELECT * FROM invites WHERE status = 'pending' AND expires_at <= ?"),
-      bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+      nextSeq: db.prepare<[string], { seq: number }>(`SELECT ${NEXT_SEQ} AS seq`),
       insertEntry: db.prepare('INSERT INTO messages (id, chat_id, seq, kind, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       ping: db.prepare("INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at"),
     };
@@ -380,7 +382,7 @@ export class SqliteStore implements Store {
    */
   private appendEntry(chat: ChatRecord, kind: Exclude<MessageKind, 'text'>, userId: string, at: string): MessageRecord {
     const id = randomUUID();
-    const seq = this.q.bumpSeq.get(chat.id)!.last_seq;
+    const seq = this.q.nextSeq.get(chat.id)!.seq;
     this.q.insertEntry.run(id, chat.id, seq, kind, userId, '', `${kind}:${id}`, at);
     for (const member of chat.memberIds) if ((this.q.readSeq.get(chat.id, member)?.read_seq ?? 0) === seq - 1) this.q.markRead.run(chat.id, member, seq);
     return { id, chatId: chat.id, seq, kind, senderId: userId, body: '', clientMsgId: '', createdAt: at };

@@ -50,6 +50,9 @@ describe('SQLite schema migrations', () => {
     const indexes = db.prepare<[], { name: string; unique: number }>("SELECT name, \"unique\" FROM pragma_index_list('messages')").all();
     // only the clientMsgId key (and the primary key) remain
     expect(indexes.filter((i) => i.unique).map((i) => i.name).sort()).toEqual(['messages_client_id', 'sqlite_autoindex_messages_1']);
+    // a chat's last seq is read from its messages (migration 6), not kept in a column
+    const chatColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('chats')").all().map((c) => c.name);
+    expect(chatColumns).not.toContain('last_seq');
     db.close();
     const store = await temp.open();
     expect((await store.history('c1', { limit: 10 })).messages).toHaveLength(3);
