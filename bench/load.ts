@@ -44,6 +44,8 @@ export interface LoadTarget extends Metered {
   name: string;
   urls: string[];
   rssKib(): number;
+  /** a full garbage collection in every server process */
+  collectGarbage(): Promise<void>;
   /** a helper (Redis) whose CPU and disk writes are reported apart from the server's */
   side?: Metered;
 }
@@ -54,6 +56,9 @@ export function targetOf(name: string, servers: ServerProcess[], side?: Metered)
     name,
     urls: servers.map((s) => s.url),
     rssKib: () => sum((s) => s.rssKib()),
+    collectGarbage: async () => {
+      await Promise.all(servers.map((s) => s.collectGarbage()));
+    },
     cpuMs: () => sum((s) => s.cpuMs()),
     writeBytes: () => sum((s) => s.writeBytes()),
     side,
@@ -67,7 +72,7 @@ export interface LoadReport {
   connectMs: number;
   rssBeforeKib: number;
   rssAfterKib: number;
-  /** RSS 1 s after the last client connected (the figure before idleSettleMs was added) */
+  /** RSS 1 s after the last client connected, without a forced GC (how this bench read it before) */
   rssAfterSoonKib: number;
   kibPerClient: number;
   rate: PhaseReport;
@@ -163,12 +168,23 @@ function partition(clients: ClientSpec[], n: number, urls: string[]): ConnectCli
   return parts;
 }
 
+/**
+ * RSS after a full garbage collection: what the process holds, not the young
+ * generation's garbage, which would otherwise be counted as the clients' (start-up and
+ * the handshakes leave up to 32 MB of it, resident until V8 happens to shrink it).
+ */
+async function idleRssKib(target: LoadTarget): Promise<number> {
+  await target.collectGarbage();
+  await sleep(500);
+  return target.rssKib();
+}
+
 export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
   const parts = partition(clients, opts.loadgens, target.urls);
   const gens = parts.map(() => new Loadgen(opts.loadgenNice));
   try {
-    await sleep(opts.idleSettleMs);
-    const rssBeforeKib = target.rssKib();
+    await sleep(500);
+    const rssBeforeKib = await idleRssKib(target);
     const started = performance.now();
     const readies = await Promise.all(gens.map((g, i) => g.request({ type: 'connect', clients: parts[i]! }, 120_000)));
     const connectMs = performance.now() - started;
@@ -181,12 +197,11 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
       if (r.firstError) log(`  ${target.name}: a client could not connect: ${r.firstError}`);
     }
     if (connected === 0) throw new Error(`${target.name}: no client connected`);
-    // let presence fan-out and handshakes settle, then the garbage they left be collected
+    // let presence fan-out and handshakes settle before reading idle memory
     await sleep(1000);
     const rssAfterSoonKib = target.rssKib();
-    await sleep(Math.max(0, opts.idleSettleMs - 1000));
-    const rssAfterKib = target.rssKib();
-    log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterSoonKib} KiB after 1 s, ${rssAfterKib} KiB after ${opts.idleSettleMs / 1000} s`);
+    const rssAfterKib = await idleRssKib(target);
+    log(`  ${target.name}: ${connected} clients connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBeforeKib} -> ${rssAfterKib} KiB after a full GC (${rssAfterSoonKib} KiB before it)`);
 
     const phase = async (spec: PhaseSpec): Promise<PhaseReport> => {
       const serverBefore = usage(target);

@@ -31,13 +31,6 @@ export interface BenchOptions {
   skipRenderer: boolean;
   /** skip the relay-vs-baseline load part (to iterate on history and renderer) */
   skipLoad: boolean;
-  /**
-   * How long the server sits idle before each idle-memory reading (before the clients
-   * connect, and after). Long enough in the full run for V8's memory reducer (about 8 s
-   * after the last busy moment) to give back the young generation that start-up and the
-   * handshakes filled with garbage, so the reading is what the clients hold.
-   */
-  idleSettleMs: number;
   /** upper bound on the wait for in-flight acks after each phase (it ends as soon as none are left) */
   drainMs: number;
   /**
@@ -84,7 +77,6 @@ export function parseOptions(all: readonly string[]): BenchOptions {
     warmupMs: quick ? 1000 : 3000,
     phaseMs: quick ? 3000 : 20_000,
     drainMs: quick ? 10_000 : 60_000,
-    idleSettleMs: quick ? 2000 : 15_000,
     bodyChars: 100,
     historySizes: quick ? [1_000, 10_000, 100_000] : [10_000, 100_000, 1_000_000],
     historySamples: quick ? 200 : 1000,

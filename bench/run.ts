@@ -53,6 +53,7 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
           env: { ...RELAY_ENV, DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) },
           // with several relays only the first is profiled
           nodeArgs: opts.profile && i === 0 ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+          inspect: true,
         }),
       );
     }
@@ -73,7 +74,7 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
     else log('  profile: the relay wrote no .cpuprofile');
   }
 
-  const bare = await startServer({ name: 'bare socket.io', script: 'bench/bare-server.ts' });
+  const bare = await startServer({ name: 'bare socket.io', script: 'bench/bare-server.ts', inspect: true });
   try {
     const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
     return { relay: relayReport, bare: await runLoad(targetOf(bare.name, [bare]), specs, opts, log), profile };
@@ -127,7 +128,7 @@ function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): str
   return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase${several}`, [
     ['', relay.target, bare.target],
     row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
-    row(`RSS idle before / after (after 1 s), MiB`, (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)} (${fmt(r.rssAfterSoonKib / 1024)})`),
+    row(`RSS idle before / after, after a full GC (after, without), MiB`, (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)} (${fmt(r.rssAfterSoonKib / 1024)})`),
     row('memory per idle client, KiB', (r) => fmt(r.kibPerClient)),
     row(`offered ${opts.offeredRate}/s: acked msg/s`, (r) => rate(r.rate.ackedPerSecond)),
     row(`offered ${opts.offeredRate}/s: delivered/s`, (r) => rate(r.rate.deliveredPerSecond)),

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { collectGarbage, inspectorUrl } from './inspector-gc';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -20,6 +21,8 @@ export interface ServerProcess {
   cpuMs(): number;
   /** Bytes the child has caused to be written to storage so far, all threads (`write_bytes` in /proc/<pid>/io). */
   writeBytes(): number;
+  /** A full garbage collection in the child, through its inspector (started with `inspect`). */
+  collectGarbage(): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -33,6 +36,8 @@ export interface ServerSpec {
   startTimeoutMs?: number;
   /** Another checkout to run the script from (a before/after comparison); default this one. */
   root?: string;
+  /** Start with the inspector on a free loopback port, for collectGarbage. */
+  inspect?: boolean;
 }
 
 export function readRssKib(pid: number): number {
@@ -70,7 +75,8 @@ export function readWriteBytes(pid: number): number {
 
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const root = spec.root ?? ROOT;
-  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(root, spec.script)], {
+  const inspect = spec.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const child = spawn(process.execPath, [...inspect, ...(spec.nodeArgs ?? []), '--import', 'tsx', join(root, spec.script)], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,6 +112,11 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     rssKib: () => readRssKib(child.pid!),
     cpuMs: () => readCpuMs(child.pid!),
     writeBytes: () => readWriteBytes(child.pid!),
+    async collectGarbage() {
+      const url = inspectorUrl(out);
+      if (!url) throw new Error(`${spec.name}: no inspector (start it with inspect: true)`);
+      await collectGarbage(url);
+    },
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
