@@ -10,11 +10,12 @@
 //   npm run bench:store -- --seconds 5 --runs 3
 //   npm run bench:store -- --root ../other     # the store of another checkout (before/after)
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Store } from '../relay/store/types';
+import { readWriteBytes } from './server-process';
 import { summarize } from './stats';
 
 const { values: args } = parseArgs({
@@ -33,10 +34,6 @@ const chatCount = Number(args.chats);
 const inflight = Number(args.inflight);
 const root = resolve(args.root ?? join(import.meta.dirname, '..'));
 const MEMBERS = 5;
-
-function ioWriteBytes(): number {
-  return Number(/^write_bytes:\s+(\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
-}
 
 function cpuUs(): number {
   const u = process.cpuUsage();
@@ -80,7 +77,7 @@ interface PhaseResult {
 async function measure(run: (lat: number[]) => Promise<void>): Promise<PhaseResult> {
   const lat: number[] = [];
   const cpu0 = cpuUs();
-  const io0 = ioWriteBytes();
+  const io0 = readWriteBytes(process.pid);
   const t0 = performance.now();
   await run(lat);
   const wall = performance.now() - t0;
@@ -88,7 +85,7 @@ async function measure(run: (lat: number[]) => Promise<void>): Promise<PhaseResu
   return {
     messages: lat.length,
     cpuUsPerMsg: (cpuUs() - cpu0) / lat.length,
-    bytesPerMsg: (ioWriteBytes() - io0) / lat.length,
+    bytesPerMsg: (readWriteBytes(process.pid) - io0) / lat.length,
     p50: s.p50,
     p99: s.p99,
     perSecond: (lat.length * 1000) / wall,
@@ -138,7 +135,7 @@ const line = (name: string, r: PhaseResult) =>
 
 async function main(): Promise<void> {
   const { openSqliteStore } = (await import(join(root, 'relay/store/sqlite.ts'))) as typeof import('../relay/store/sqlite');
-  console.log(`bench:store: ${root}, ${chatCount} chats, ${rate} msg/s and full speed (${inflight} in flight), ${seconds} s each; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+  console.log(`bench:store: ${root}, ${chatCount} chats, ${rate} msg/s and full speed (${inflight} in flight), ${seconds} s each; load average ${loadavg()[0]!.toFixed(2)}`);
   for (let r = 0; r < Number(args.runs); r++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
     const store = await openSqliteStore(dir);
