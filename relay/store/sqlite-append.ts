@@ -49,8 +49,13 @@ export const isBusy = (e: unknown): boolean => {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 };
 
-/** A chat's next seq, from the (chat_id, seq) primary key: one descent to its last row. */
-export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE chat_id = ?)';
+/**
+ * A chat's last seq, its greatest message seq (migration 6), for the chat id that the SQL
+ * expression `chatId` names: one descent of the (chat_id, seq) primary key to its last row.
+ */
+export const lastSeqOf = (chatId: string): string => `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE chat_id = ${chatId})`;
+/** A chat's next seq, for the chat id bound to `?`. */
+export const NEXT_SEQ = `(${lastSeqOf('?')} + 1)`;
 
 export function createAppender(db: Database.Database) {
   const insertNext = db.prepare<unknown[], { seq: number }>(

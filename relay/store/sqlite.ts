@@ -18,7 +18,7 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
-import { configure, createAppender, isBusy, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
+import { configure, createAppender, isBusy, lastSeqOf, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
@@ -50,7 +50,7 @@ interface UserRow {
   created_at: string;
 }
 /** A chat row with its last seq, which is its greatest message seq (migration 6). */
-const CHAT_COLUMNS = 'c.id, c.kind, c.pair_key, c.created_at, c.member_key, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE chat_id = c.id) AS last_seq';
+const CHAT_COLUMNS = `c.id, c.kind, c.pair_key, c.created_at, c.member_key, ${lastSeqOf('c.id')} AS last_seq`;
 interface ChatRow {
   id: string;
   kind: ChatKind;
