@@ -23,9 +23,13 @@ export const useFriendsStore = defineStore('friends', () => {
     [...friends.value].sort((a, b) => Number(b.online) - Number(a.online) || byName(a, b)),
   );
 
+  /** Loads may overlap (two requests sent back to back); only the newest one's answer counts. */
+  let loads = 0;
+
   async function load(): Promise<void> {
+    const mine = ++loads;
     const res = await request('friends:list', {});
-    if (!res.ok) return;
+    if (!res.ok || mine !== loads) return;
     friends.value = res.value.friends;
     incoming.value = res.value.incoming;
     for (const [id, toast] of toasts) {

@@ -5,7 +5,7 @@ import { ok } from '../helpers/clients';
 import { relayUrl, screenshot, uniqueName } from './app-driver';
 import { expectAccessible } from './axe';
 import { contrastFailures } from './contrast';
-import { befriend, inviteAndAccept, OwnRelay, PASSWORD, say, seedTrio, seedUser, signIn } from './seed';
+import { befriend, fillSignIn, inviteAndAccept, OwnRelay, PASSWORD, say, seedTrio, seedUser, signIn } from './seed';
 
 function chatRow(page: Page, title: string | RegExp): Locator {
   return page.getByRole('region', { name: 'Chats' }).getByRole('button', { name: title });
@@ -208,6 +208,49 @@ test('a sent friend request can be withdrawn; a crossing invite is answered, not
   await expect(annRow.getByRole('button', { name: /Invite .* to chat/ })).toHaveCount(0);
   await accept.click();
   await expect(bobPage.panel().getByRole('textbox', { name: 'Message Ann Archer' })).toBeFocused();
+});
+
+test('names typed back to back into the add-friend field are all sent, on a slow network too', async ({ browser }) => {
+  const url = relayUrl();
+  const [ann, bob, cyd] = await Promise.all([seedUser(url, 'ann', 'Ann Archer'), seedUser(url, 'bob', 'Bob Baker'), seedUser(url, 'cyd', 'Cyd Cole')]);
+  ann.socket.close();
+  // The relay's answers reach Ann's page 400 ms late (order kept), so every name is typed
+  // while the request before it is still unanswered. Typing starts once the client has
+  // moved from long-polling to the WebSocket delayed here (engine.io's "5" ends the upgrade).
+  const context = await browser.newContext({ locale: 'en-US' });
+  let upgraded!: () => void;
+  const onWebSocket = new Promise<void>((resolve) => (upgraded = resolve));
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      server.send(message);
+      if (message === '5') upgraded();
+    });
+    server.onMessage((message) => setTimeout(() => ws.send(message), 400));
+  });
+  const page = await context.newPage();
+  await page.goto(url);
+  await fillSignIn(page, ann);
+  await expect(page.getByTestId('me-name')).toHaveText('Ann Archer');
+  await onWebSocket;
+
+  const field = page.getByRole('textbox', { name: 'Add a friend by username' });
+  for (const name of ['nobody_x', bob.user.username, cyd.user.username]) {
+    await field.fill(name);
+    await field.press('Enter');
+  }
+  const sent = page.getByRole('list', { name: 'Sent friend requests' });
+  await expect(sent).toContainText('Bob Baker');
+  await expect(sent).toContainText('Cyd Cole');
+  // The earlier name's refusal is not pinned on the field that now holds another name.
+  await expect(page.getByTestId('toast').filter({ hasText: 'No one is called nobody_x.' })).toBeVisible();
+  await expect(field).toHaveValue('');
+  await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+  const { incoming: bobIncoming } = await ok(bob.socket, 'friends:list', {});
+  const { incoming: cydIncoming } = await ok(cyd.socket, 'friends:list', {});
+  expect(bobIncoming.map((u) => u.id)).toEqual([ann.user.id]);
+  expect(cydIncoming.map((u) => u.id)).toEqual([ann.user.id]);
+  await context.close();
 });
 
 test('the offline banner retries now on request', async ({ browser }) => {
