@@ -5,7 +5,7 @@
 // then as fast as a fixed number in flight allows. Prints CPU time and bytes written
 // per message (this process, all threads: the store's flush and checkpointer threads
 // too) and the time from appendMessage to durable. The driver's own CPU (timers, ids,
-// promises: about 37 µs a message at 2,000 msg/s on the 2-core VM) is measured first
+// promises: 35–38 µs a message at 2,000 msg/s on the 2-core VM) is measured first
 // against no store at all and taken off, so "store" is the store's share alone.
 //
 //   npm run bench:store                        # 2,000 msg/s for 10 s, then full speed for 10 s
