@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AppendResult, NewMessage, Store } from '../relay/store/types';
 import { readWriteBytes } from './server-process';
-import { summarize } from './stats';
+import { fmt, summarize } from './stats';
 
 const { values: args } = parseArgs({
   options: {
@@ -143,11 +143,10 @@ function fullSpeed(store: Appender, chats: Chat[]): (lat: number[]) => Promise<v
   };
 }
 
-const fmt = (x: number, d = 0) => x.toFixed(d);
 const line = (name: string, r: PhaseResult, driver?: PhaseResult) =>
-  `${name.padEnd(16)} ${fmt(r.perSecond).padStart(6)} msg/s  cpu ${fmt(r.cpuUsPerMsg).padStart(4)} us/msg` +
-  (driver ? ` (store ${fmt(r.cpuUsPerMsg - driver.cpuUsPerMsg).padStart(4)})` : '') +
-  `  disk ${fmt(r.bytesPerMsg).padStart(6)} bytes/msg  durable p50 ${fmt(r.p50, 2)} ms p99 ${fmt(r.p99, 2)} ms`;
+  `${name.padEnd(16)} ${fmt(r.perSecond, 0).padStart(6)} msg/s  cpu ${fmt(r.cpuUsPerMsg, 0).padStart(4)} us/msg` +
+  (driver ? ` (store ${fmt(r.cpuUsPerMsg - driver.cpuUsPerMsg, 0).padStart(4)})` : '') +
+  `  disk ${fmt(r.bytesPerMsg, 0).padStart(6)} bytes/msg  durable p50 ${fmt(r.p50, 2)} ms p99 ${fmt(r.p99, 2)} ms`;
 
 async function main(): Promise<void> {
   const { openSqliteStore } = (await import(join(root, 'relay/store/sqlite.ts'))) as typeof import('../relay/store/sqlite');
