@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { openSqliteStore } from '../../relay/store/sqlite';
+import { openSqliteStore, type WalDurability } from '../../relay/store/sqlite';
 import type { ChatRecord, Store } from '../../relay/store/types';
 
 export function useTempSqlite(prefix: string) {
@@ -27,8 +27,8 @@ export function useTempSqlite(prefix: string) {
     get file(): string {
       return join(dir, 'relay.sqlite');
     },
-    async open(): Promise<Store> {
-      store = await openSqliteStore(dir);
+    async open(durability: WalDurability = {}): Promise<Store> {
+      store = await openSqliteStore(dir, durability);
       return store;
     },
     async close(): Promise<void> {
