@@ -1,5 +1,6 @@
 // What one bench run measures and how big: `--quick` keeps the whole run under a
 // minute on 2 cores; the full run uses the sizes the targets are stated for.
+import { COMMIT_INTERVAL_MS } from '../relay/store/sqlite';
 export interface BenchOptions {
   quick: boolean;
   /** Spawn the load relay with --cpu-prof and print where its time goes. */
@@ -39,31 +40,44 @@ export interface BenchOptions {
    * over them. The baseline stays one process.
    */
   relays: number;
+  /**
+   * Also run the second baseline, bare socket.io acknowledging after an fdatasync
+   * (bench/bare-journal.ts); off with --no-durable-baseline.
+   */
+  durableBaseline: boolean;
+  /**
+   * `--durable-gap-ms N`: the second baseline starts a flush at least N ms after the
+   * previous one started, as the relay's store starts its commits at least
+   * COMMIT_INTERVAL_MS apart (the default); 0: as soon as the previous flush ends.
+   */
+  durableGapMs: number;
 }
 
 const MAX_RELAYS = 8;
+const MAX_GAP_MS = 100;
 
-/** `--relays N` or `--relays=N`: the number, and the arguments without it. */
-function takeRelays(argv: readonly string[]): { relays: number; rest: string[] } {
+/** `--flag N` or `--flag=N`, a whole number from min to max: the number (or `fallback`), and the arguments without it. */
+function takeWholeNumber(argv: readonly string[], flag: string, min: number, max: number, fallback: number): { value: number; rest: string[] } {
   const rest: string[] = [];
-  let value: string | undefined;
+  let text: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--relays') value = argv[++i] ?? '';
-    else if (a.startsWith('--relays=')) value = a.slice('--relays='.length);
+    if (a === flag) text = argv[++i] ?? '';
+    else if (a.startsWith(`${flag}=`)) text = a.slice(flag.length + 1);
     else rest.push(a);
   }
-  if (value === undefined) return { relays: 1, rest };
-  const relays = Number(value);
-  if (!Number.isInteger(relays) || relays < 1 || relays > MAX_RELAYS) throw new Error(`--relays wants a whole number from 1 to ${MAX_RELAYS}, not '${value}'`);
-  return { relays, rest };
+  if (text === undefined) return { value: fallback, rest };
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${flag} wants a whole number from ${min} to ${max}, not '${text}'`);
+  return { value, rest };
 }
 
 export function parseOptions(all: readonly string[]): BenchOptions {
-  const { relays, rest: argv } = takeRelays(all);
-  const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load', '--same-priority']);
+  const { value: relays, rest: afterRelays } = takeWholeNumber(all, '--relays', 1, MAX_RELAYS, 1);
+  const { value: durableGapMs, rest: argv } = takeWholeNumber(afterRelays, '--durable-gap-ms', 0, MAX_GAP_MS, COMMIT_INTERVAL_MS);
+  const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load', '--same-priority', '--no-durable-baseline']);
   const unknown = argv.filter((a) => !known.has(a));
-  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')} --relays N)`);
+  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')} --relays N --durable-gap-ms N)`);
   const quick = argv.includes('--quick');
   return {
     quick,
@@ -84,5 +98,7 @@ export function parseOptions(all: readonly string[]): BenchOptions {
     skipRenderer: argv.includes('--no-renderer'),
     skipLoad: argv.includes('--no-load'),
     relays,
+    durableBaseline: !argv.includes('--no-durable-baseline'),
+    durableGapMs,
   };
 }

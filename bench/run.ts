@@ -74,13 +74,24 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
     else log('  profile: the relay wrote no .cpuprofile');
   }
 
-  const bare = await startServer({ name: 'bare socket.io', script: 'bench/bare-server.ts', inspect: true });
-  try {
-    const specs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
-    return { relay: relayReport, bare: await runLoad(targetOf(bare.name, [bare]), specs, opts, log), profile };
-  } finally {
-    await bare.stop();
-  }
+  const bareSpecs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
+  const runBare = async (name: string, env: Record<string, string>): Promise<LoadReport> => {
+    const bare = await startServer({ name, script: 'bench/bare-server.ts', env, inspect: true });
+    try {
+      return await runLoad(targetOf(bare.name, [bare]), bareSpecs, opts, log);
+    } finally {
+      await bare.stop();
+    }
+  };
+  const bare = await runBare('bare socket.io', {});
+  // the same fan-out acknowledging only after an fdatasync (bare-journal.ts), on the same disk as the relay's store
+  const durable = opts.durableBaseline
+    ? await runBare(`bare + fdatasync${opts.durableGapMs ? ` ${opts.durableGapMs} ms apart` : ''}`, {
+        BARE_JOURNAL: join(dir, 'bare-journal'),
+        BARE_JOURNAL_GAP_MS: String(opts.durableGapMs),
+      })
+    : undefined;
+  return { relay: relayReport, bare, durable, profile };
 }
 
 async function historyAndRenderer(opts: BenchOptions, dir: string): Promise<{ history: HistoryReport[]; renderer: RendererReport; seedMs: number }> {
@@ -119,14 +130,15 @@ const bytes = (p: PhaseReport) => fmt(p.serverWriteBytesPerMessage, 0);
 const side = (p: PhaseReport) => (p.side ? `${fmt(p.side.cpuPerMessageUs, 0)} / ${fmt(p.side.writeBytesPerMessage, 0)}` : '-');
 const errs = (p: PhaseReport) => Object.entries(p.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
 
-function loadTable(opts: BenchOptions, relay: LoadReport, bare: LoadReport): string {
-  const row = (name: string, f: (r: LoadReport) => string) => [name, f(relay), f(bare)];
+function loadTable(opts: BenchOptions, { relay, bare, durable }: Load): string {
+  const columns = durable ? [relay, bare, durable] : [relay, bare];
+  const row = (name: string, f: (r: LoadReport) => string) => [name, ...columns.map(f)];
   const several = opts.relays > 1 ? ` (CPU, disk and RSS summed over the ${opts.relays} relays; Redis apart)` : '';
   const sideRows = relay.rate.side
     ? [row(`offered ${opts.offeredRate}/s: redis-server CPU µs / disk bytes per msg`, (r) => side(r.rate)), row('full speed: redis-server CPU µs / disk bytes per msg', (r) => side(r.max))]
     : [];
   return table(`load: ${opts.clients} clients in chats of ${opts.chatSize}, ${opts.loadgens} load generators at nice ${opts.loadgenNice}, ${opts.phaseMs / 1000} s per phase${several}`, [
-    ['', relay.target, bare.target],
+    ['', ...columns.map((r) => r.target)],
     row('clients connected', (r) => `${r.connected}${r.failed ? ` (${r.failed} failed)` : ''}`),
     row(`RSS idle before / after, after a full GC (after, without), MiB`, (r) => `${fmt(r.rssBeforeKib / 1024)} / ${fmt(r.rssAfterKib / 1024)} (${fmt(r.rssAfterSoonKib / 1024)})`),
     row('memory per idle client, KiB', (r) => fmt(r.kibPerClient)),
@@ -176,7 +188,8 @@ function rendererTable(r: RendererReport): string {
   ]);
 }
 
-type Load = { relay: LoadReport; bare: LoadReport; profile?: ProfileSummary };
+/** `durable`: the second baseline, bare socket.io acknowledging after an fdatasync (--no-durable-baseline leaves it out). */
+type Load = { relay: LoadReport; bare: LoadReport; durable?: LoadReport; profile?: ProfileSummary };
 
 function targetsTable(opts: BenchOptions, load: Load | undefined, history: HistoryReport[], renderer: RendererReport): string {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -234,6 +247,25 @@ function costTargetsTable(opts: BenchOptions, { relay, bare }: Load): string {
   ]);
 }
 
+/**
+ * What acknowledging after a durable write costs by itself on this machine: the second
+ * baseline (bare socket.io + one fdatasync per batch, nothing else) against the first,
+ * and the relay against it. Figures only, no targets.
+ */
+function durableTable(opts: BenchOptions, { relay, bare, durable }: Load): string {
+  if (!durable) return '';
+  const at = `at ${opts.offeredRate.toLocaleString('en')} msg/s`;
+  const cpuOf = (r: LoadReport) => r.rate.serverCpuPerMessageUs;
+  const x = (a: number, b: number) => `${fmt(a / b, 2)} x`;
+  return table(`ack after a durable write: ${durable.target} against ${bare.target}, and ${relay.target} against ${durable.target}`, [
+    ['', `${durable.target} / ${bare.target}`, `${relay.target} / ${durable.target}`],
+    [`CPU per message ${at}, µs`, `${fmt(cpuOf(durable), 0)} / ${fmt(cpuOf(bare), 0)} = ${x(cpuOf(durable), cpuOf(bare))}`, `${fmt(cpuOf(relay), 0)} / ${fmt(cpuOf(durable), 0)} = ${x(cpuOf(relay), cpuOf(durable))}`],
+    [`disk writes ${at}, bytes per message`, `${bytes(durable.rate)} / ${bytes(bare.rate)}`, `${bytes(relay.rate)} / ${bytes(durable.rate)}`],
+    [`p99 delivery ${at}, ms`, `${ms(durable.rate.latency.p99)} / ${ms(bare.rate.latency.p99)} = ${x(durable.rate.latency.p99, bare.rate.latency.p99)}`, `${ms(relay.rate.latency.p99)} / ${ms(durable.rate.latency.p99)} = ${x(relay.rate.latency.p99, durable.rate.latency.p99)}`],
+    ['full-speed throughput, msg/s', `${rate(durable.max.ackedPerSecond)} / ${rate(bare.max.ackedPerSecond)} = ${x(durable.max.ackedPerSecond, bare.max.ackedPerSecond)}`, `${rate(relay.max.ackedPerSecond)} / ${rate(durable.max.ackedPerSecond)} = ${x(relay.max.ackedPerSecond, durable.max.ackedPerSecond)}`],
+  ]);
+}
+
 function profileTable(p: ProfileSummary): string {
   const busy = p.totalMs - p.idleMs;
   const rows = (list: ProfileSummary['functions']) => list.map((f) => [f.name, fmt(f.ms, 0), `${fmt(f.share * 100)}%`]);
@@ -254,11 +286,12 @@ async function main(): Promise<void> {
   try {
     const load = opts.skipLoad ? undefined : await loadBench(opts, dir);
     const { history, renderer } = await historyAndRenderer(opts, dir);
-    if (load) log(loadTable(opts, load.relay, load.bare));
+    if (load) log(loadTable(opts, load));
     log(historyTable(history));
     log(rendererTable(renderer));
     log(targetsTable(opts, load, history, renderer));
     if (load) log(costTargetsTable(opts, load));
+    if (load?.durable) log(durableTable(opts, load));
     if (load?.profile) log(profileTable(load.profile));
     log(`\n(${opts.quick ? 'quick' : 'full'} run, ${fmt((performance.now() - started) / 1000)} s, load average now ${fmt(loadavg()[0]!, 2)})`);
     if (load) {
