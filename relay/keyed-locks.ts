@@ -1,8 +1,8 @@
 // Runs async tasks so that two tasks sharing a key never overlap, while tasks with no
 // key in common run side by side: one user's clicks never wait behind another's.
 // Rules that read, decide and then write (friends, invites, leaving) hold the keys of
-// every user and chat they read (sockets.ts, ruleKeys). runExclusive is for work over
-// everything at once (the invite-expiry sweep).
+// every user and chat they read (sockets.ts, ruleKeys). runExclusive is for a rule
+// whose keys kept changing while it waited: it then runs alone.
 //
 // A task's keys are all taken at the moment it is queued, so no two tasks can each
 // hold a key the other waits for: no deadlock, and per key the order is first come,

@@ -433,7 +433,12 @@ export class SocketLayer {
 
   private async sweep(): Promise<void> {
     try {
-      this.deliver(await this.locks.runExclusive(() => expireDue(this.deps.ctx)));
+      // Not under the rule locks: the store expires only what is still pending, in one
+      // transaction, and an accept or cancel checks the same in its own, so whichever
+      // comes first closes the invite (as between relays, which share no lock). Taking
+      // every lock would make each rule queued behind the sweep wait for the slowest
+      // rule in flight, about once a second.
+      this.deliver(await expireDue(this.deps.ctx));
     } catch (err) {
       this.deps.log.error({ err }, 'invite expiry sweep failed');
     }

@@ -38,7 +38,8 @@ let url: string;
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rule-locks-'));
-  relay = await createRelay(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent' }), createLogger('silent'), {
+  // invites live 1 s, so the invite-expiry sweep runs every 250 ms: one runs while Ann's request is slow
+  relay = await createRelay(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', INVITE_TTL_SECONDS: '1' }), createLogger('silent'), {
     wrapStore: slowFriendState,
   });
   await new Promise<void>((r) => relay.server.listen(0, '127.0.0.1', r));
@@ -63,7 +64,9 @@ describe('rules serialised per user and chat', () => {
     try {
       const sentAt = performance.now();
       const annToCat = timed(ann!, cat!.user.username);
-      await new Promise((r) => setTimeout(r, 100)); // Ann's request is in, and slow
+      // Ann's request is in, and slow; an invite-expiry sweep has come meanwhile, which
+      // must not make Bob's request wait for Ann's
+      await new Promise((r) => setTimeout(r, 300));
       const bobToDan = await timed(bob!, dan!.user.username);
       // Eve asking Ann shares Ann's key: it waits for Ann's request to finish.
       const eveToAnn = timed(eve!, ann!.user.username);
