@@ -3,7 +3,9 @@
 // flushed to disk before the message is delivered or acknowledged. Group commit as the
 // relay's SQLite store does it (relay/store/sqlite.ts): the sends read in one turn of
 // the event loop are written together, synchronously, then one fdatasync on libuv's
-// pool covers them; sends that arrive while it runs are written as soon as it ends.
+// pool covers them; sends that arrive while it runs are written once it ends, and no
+// sooner than `gapMs` after the previous write began (the store's COMMIT_INTERVAL_MS in
+// the bench).
 //
 // Nothing else: no index, no resend check, never read back. The file is preallocated
 // (zeros written a page at a time, then flushed once) and used as a ring, so no flush

@@ -95,8 +95,8 @@ const BUSY_RETRY_MS = 1;
 /**
  * The least time from the start of one append commit to the start of the next. Under a
  * steady load, appends that come sooner wait and share the next commit: a commit and its
- * fdatasync cost about as much CPU (SQLite's page writes, waking a pool thread for the
- * flush and the event loop after it) whether they carry one append or twenty. In the
+ * fdatasync have a cost of their own whatever they carry (waking a pool thread for the
+ * flush and the event loop after it, SQLite's commit, the pages its appends share). In the
  * bench at 2,000 messages a second, 10 ms between commits took about 30 % off the relay's
  * CPU per message and a third off its bytes written, for about 8 ms more before the
  * median ack (bench/README.md). An append after a quiet spell commits on the next turn
