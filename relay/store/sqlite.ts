@@ -482,18 +482,22 @@ export class SqliteStore implements Store {
     // covers them), and one commit of many writes fewer pages than many of few.
     if (this.flushScheduled || this.syncing) return;
     this.flushScheduled = true;
-    const untilDue = () => this.lastCommitAt + COMMIT_INTERVAL_MS - performance.now();
     const run = () => {
       // a timer counts from the event loop's clock, read when this turn began, so it
       // may fire up to a millisecond or so early
-      if (untilDue() > 0) return void setTimeout(run, untilDue());
+      if (this.nextCommitIn() > 0) return void setTimeout(run, this.nextCommitIn());
       this.flushScheduled = false;
       this.flush();
     };
-    if (untilDue() > 0) setTimeout(run, untilDue());
+    if (this.nextCommitIn() > 0) setTimeout(run, this.nextCommitIn());
     // setImmediate: every chat:send read from the sockets in this turn of the event
     // loop joins the same transaction
     else setImmediate(run);
+  }
+
+  /** Milliseconds until the next append commit may start (COMMIT_INTERVAL_MS); 0 or less: now. */
+  private nextCommitIn(): number {
+    return this.lastCommitAt + COMMIT_INTERVAL_MS - performance.now();
   }
 
   /** Commits everything gathered so far as one transaction, in call order. */
@@ -537,7 +541,7 @@ export class SqliteStore implements Store {
       // these appends have waited for this flush already: at once, not on the next
       // turn, unless the last commit began less than the interval ago
       if (this.pending.length === 0) return;
-      if (performance.now() - this.lastCommitAt >= COMMIT_INTERVAL_MS) this.flush();
+      if (this.nextCommitIn() <= 0) this.flush();
       else this.scheduleFlush();
     });
     synced.then(
