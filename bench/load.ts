@@ -134,6 +134,28 @@ const since = (m: Metered, before: Usage): Usage => {
   return { cpuMs: now.cpuMs - before.cpuMs, writeBytes: now.writeBytes - before.writeBytes };
 };
 
+/**
+ * Waits until the server has stopped writing to disk (write_bytes unchanged for
+ * SETTLE_QUIET_MS), at most SETTLE_MAX_MS. A phase's disk bytes and CPU are counted up to
+ * then, so that work a server defers past the last ack (SQLite's checkpoints, a log
+ * applied to its tables later) is charged to the messages that caused it, and the next
+ * phase starts from a quiet disk.
+ */
+const SETTLE_QUIET_MS = 3000;
+const SETTLE_MAX_MS = 60_000;
+const SETTLE_POLL_MS = 250;
+async function settled(m: Metered): Promise<void> {
+  const until = performance.now() + SETTLE_MAX_MS;
+  let last = m.writeBytes();
+  let quietSince = performance.now();
+  while (performance.now() < until && performance.now() - quietSince < SETTLE_QUIET_MS) {
+    await sleep(SETTLE_POLL_MS);
+    const now = m.writeBytes();
+    if (now !== last) quietSince = performance.now();
+    last = now;
+  }
+}
+
 function merge(results: PhaseResult[], server: Usage, wallMs: number, side: Usage | undefined): PhaseReport {
   const windowS = results[0]!.windowMs / 1000;
   const ackedInPhase = Math.max(1, results.reduce((s, r) => s + r.ackedInPhase, 0));
@@ -208,9 +230,11 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
       const sideBefore = target.side && usage(target.side);
       const started = performance.now();
       const results = await Promise.all(gens.map((g) => g.request({ type: 'run', phase: spec }, spec.warmupMs + spec.durationMs + spec.drainMs + 30_000)));
+      const wallMs = performance.now() - started;
+      await settled(target);
       const server = since(target, serverBefore);
       const side = target.side && sideBefore && since(target.side, sideBefore);
-      return merge(results.map(asResult), server, performance.now() - started, side);
+      return merge(results.map(asResult), server, wallMs, side);
     };
     // An unmeasured warm-up first (JIT, SQLite page cache, socket buffers), drained, so
     // the measured phases start from an empty queue rather than a start-up backlog.

@@ -15,7 +15,9 @@ export async function openStore(config: Config, durability: WalDurability = {}):
   const shared = config.REDIS_URL !== undefined;
   const lock = await lockDataDir(config.DATA_DIR, shared);
   try {
-    return await openSqliteStore(config.DATA_DIR, { shared, lock, ...durability });
+    // A relay with the DATA_DIR to itself makes appends durable in the message log
+    // (sqlite-message-log.ts); joined relays append to the shared file's WAL.
+    return await openSqliteStore(config.DATA_DIR, { shared, lock, messageLog: { enabled: !shared }, ...durability });
   } catch (e) {
     lock.release();
     throw e;

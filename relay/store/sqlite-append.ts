@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageKind } from '../../protocol/types';
 import type { AppendResult, MessageRecord, NewMessage } from './types';
+import type { LoggedMessage } from './sqlite-message-log';
 
 export interface MessageRow {
   id: string;
@@ -99,5 +100,34 @@ export function createAppender(db: Database.Database) {
     }
   }
 
-  return { appendOne, appendBatch };
+  const chatLastSeq = db.prepare<[string], { last_seq: number }>(`SELECT ${lastSeqOf('c.id')} AS last_seq FROM chats c WHERE c.id = ?`);
+
+  /** The stored message this (chat, sender, clientMsgId) names, if any (the resend check). */
+  function original(msg: NewMessage): MessageRecord | null {
+    const row = byClientId.get(msg.chatId, msg.senderId, msg.clientMsgId);
+    return row ? toMessage(row) : null;
+  }
+
+  /** The chat's last seq as committed; null when there is no such chat. */
+  function lastSeq(chatId: string): number | null {
+    return chatLastSeq.get(chatId)?.last_seq ?? null;
+  }
+
+  return { appendOne, appendBatch, original, lastSeq };
+}
+
+/**
+ * Writes messages of the message log (sqlite-message-log.ts) into the tables, inside
+ * the caller's transaction. Idempotent, as replaying a log must be: a (chat, seq) or
+ * resend key already stored is skipped, and so is a message of a chat deleted since
+ * (the chat's row is the truth of whether it exists). A chat's last seq is its greatest
+ * message seq (migration 6), so nothing else is written.
+ */
+export function createApplier(db: Database.Database): (messages: readonly LoggedMessage[]) => void {
+  const insert = db.prepare(
+    'INSERT INTO messages (id, chat_id, seq, sender_id, body, client_msg_id, created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?) ON CONFLICT DO NOTHING',
+  );
+  return (messages) => {
+    for (const m of messages) insert.run(m.id, m.chatId, m.seq, m.senderId, m.body, m.clientMsgId, m.createdAt, m.chatId);
+  };
 }

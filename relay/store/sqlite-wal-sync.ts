@@ -27,9 +27,13 @@ export class WalSync {
   private waiting: Waiter[] = [];
   private closed = false;
 
-  /** `walFile` is the database file's `-wal` companion. */
+  /**
+   * `walFile` is the database file's `-wal` companion; or a function giving, when a
+   * flush starts, the descriptor of the file to flush (the message log's segment being
+   * written), which its owner closes.
+   */
   constructor(
-    private readonly walFile: string,
+    private readonly walFile: string | (() => number),
     private readonly onFailure: (err: Error) => void,
     private readonly gate: FlushGate | null = null,
   ) {}
@@ -52,7 +56,7 @@ export class WalSync {
       // Opened on first use: SQLite creates the WAL file with the first write. It keeps
       // the same file (same inode) for as long as a connection is open; a checkpoint
       // rewrites it from the start, never replaces it.
-      fd = this.fd ??= openSync(this.walFile, 'r+');
+      fd = typeof this.walFile === 'function' ? this.walFile() : (this.fd ??= openSync(this.walFile, 'r+'));
     } catch (e) {
       for (const w of batch) w.reject(e as Error);
       return;

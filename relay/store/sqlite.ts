@@ -6,6 +6,20 @@
 // at most every COMMIT_INTERVAL_MS, so that under a steady load each carries several
 // appends. WAL checkpoints run on a helper thread.
 //
+// A store with the DATA_DIR to itself (not `shared`; the relay's default, store/index.ts)
+// makes appends durable in the message log instead (sqlite-message-log.ts): each batch
+// is written once to the end of a preallocated file and fdatasync'd, seqs come from
+// each chat's last seq kept in memory (right only while no other process writes the
+// file: the DATA_DIR lock), and a thread (sqlite-log-applier.ts) puts the rows into the
+// tables every APPLY_MS under load, or once appends pause. Why: a commit to SQLite
+// writes a whole 4 KiB WAL frame for every page it touches, and the checkpoint copies
+// it again; a page that receives many messages of its chat at once is written once for
+// all of them. Until the rows are in, reads (history, chat records' lastSeq, resend
+// checks) add what the log holds from memory, and transactions that take a seq from
+// SQLite (acceptInvite, leaveChat) first apply what is logged of their chat, in their
+// own transaction. Opening the store replays any log left behind into SQLite,
+// whichever mode it opens in.
+//
 // Relays joined through Redis may share the file (`shared`), each process with its own
 // connections. What keeps that correct: seq is taken from the chat row inside the
 // append's write transaction, so the write lock orders commits in seq order across
@@ -19,10 +33,12 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
-import { configure, createAppender, isBusy, lastSeqOf, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
+import { configure, createAppender, createApplier, isBusy, lastSeqOf, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
+import { decodeRecords, MessageLogFile, readLog, removeLog, Unapplied, type LoggedMessage } from './sqlite-message-log';
 import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
+import { LogApplierThread } from './sqlite-log-applier-thread';
 import type {
   AcceptOutcome,
   AcceptPlan,
@@ -107,6 +123,52 @@ export const COMMIT_INTERVAL_MS = 10;
 /** Below this much free disk, a store whose last commit failed still counts as failing. */
 const MIN_FREE_BYTES = 1024 * 1024;
 
+/**
+ * How often logged messages are applied to SQLite under a steady load: the longer, the
+ * more messages of a chat share each page written. Bytes written to apply them (WAL and
+ * checkpoint), by messages per chat and apply, measured on our layout: 20 (every 1 s at
+ * 2,000 msg/s over 100 chats) 7.2 KB a message, 100 (5 s) 2.2 KB, 300 (15 s) 1.2 KB,
+ * 600 (30 s) 1.0 KB. Memory holds what waits, compactly (Unapplied), and a restart
+ * replays it from the log.
+ */
+const APPLY_MS = 30_000;
+/** ... or sooner once this many wait, so memory and the log stay bounded. */
+const APPLY_MAX = 60_000;
+/** ... or once appends have paused this long: what a burst left goes in while it is quiet. */
+const APPLY_IDLE_MS = 1000;
+/** Batches taken out of memory per event-loop turn once an apply is in (Unapplied.appliedThroughSome). */
+const TRIM_PART = 100;
+/** After an apply failed (disk full), how soon it is tried again, one message at a time. */
+const APPLY_RETRY_MS = 250;
+/** Segment length from which the log moves to its other segment (sqlite-message-log.ts). */
+const WRAP_BYTES = 1 << 20;
+
+/**
+ * The message log, for a store not `shared` (the relay turns it on whenever it has the
+ * DATA_DIR to itself: store/index.ts). It cuts the bytes written per message about
+ * sevenfold at 2,000 msg/s (bench/README.md).
+ */
+export interface MessageLogOptions {
+  enabled?: boolean;
+  /** Tests: how soon the log is applied to SQLite under load and after a pause, and the segment length. */
+  applyMs?: number;
+  idleMs?: number;
+  /** Tests: messages per transaction of an apply, about (sqlite-log-applier.ts). */
+  applyChunk?: number;
+  wrapBytes?: number;
+}
+
+const logEntryMessage = (e: LoggedMessage): MessageRecord => ({
+  id: e.id,
+  chatId: e.chatId,
+  seq: e.seq,
+  kind: 'text',
+  senderId: e.senderId,
+  body: e.body,
+  clientMsgId: e.clientMsgId,
+  createdAt: e.createdAt,
+});
+
 type Pending = { msg: NewMessage; id: string; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
 
 export class SqliteStore implements Store {
@@ -117,6 +179,26 @@ export class SqliteStore implements Store {
   private readonly appendDb: Database.Database;
   private readonly appender: ReturnType<typeof createAppender>;
   private readonly walSync: WalSync;
+  /** Exclusive mode only: the message log, its flush, and what SQLite does not hold yet. */
+  private readonly log: { file: MessageLogFile; sync: WalSync; state: Unapplied } | null;
+  /** The flush that makes appends durable: the message log's, else the WAL's. */
+  private readonly appendSync: WalSync;
+  private readonly applyMain: (m: readonly LoggedMessage[]) => void;
+  private readonly mainAppender: ReturnType<typeof createAppender>;
+  private readonly applyMs: number;
+  private readonly idleMs: number;
+  private readonly applyChunk: number | undefined;
+  private applyTimer: NodeJS.Timeout | null = null;
+  /** Fires `idleMs` after the last write to the log; null once it has (appends have paused). */
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** The last apply failed. */
+  private applyFailed = false;
+  /** Applies the message log to SQLite off the event loop. */
+  private applier: LogApplierThread | null = null;
+  /** The apply running on that thread. */
+  private applying: Promise<void> | null = null;
+  /** Held while that thread may hold SQLite's write lock (applierIdle). */
+  private readonly applierGate = new ApplierGate();
   private checkpointer: CheckpointerThread | null = null;
   private pending: Pending[] = [];
   private flushScheduled = false;
@@ -137,10 +219,23 @@ export class SqliteStore implements Store {
     /** Released on close. */
     private readonly lock: DataDirLock | null = null,
     durability: WalDurability = {},
+    tuning: MessageLogOptions = {},
   ) {
     this.db = new Database(file);
     configure(this.db);
     migrate(this.db);
+    this.applyMain = createApplier(this.db);
+    this.mainAppender = createAppender(this.db);
+    // Whatever a relay before this one logged goes into the tables first, durably
+    // (synchronous=FULL); then the log is removed. In shared mode too: the last relay on
+    // this DATA_DIR may have had it to itself.
+    const logFile = `${file}-msglog`;
+    const found = readLog(logFile);
+    if (found.messages.length) {
+      this.db.transaction(() => this.applyMain(found.messages)).immediate();
+      // an exclusive store makes them anew anyway; a shared one must not replay them again later
+      removeLog(logFile);
+    }
     this.appendDb = new Database(file);
     configure(this.appendDb);
     this.appendDb.pragma('synchronous = NORMAL');
@@ -148,7 +243,27 @@ export class SqliteStore implements Store {
     // lock, a batch is put back and retried a moment later (flush).
     this.appendDb.pragma('busy_timeout = 0');
     this.appender = createAppender(this.appendDb);
-    this.walSync = new WalSync(`${file}-wal`, durability.onFatal ?? stopOnFlushFailure, durability.flushGate ?? null);
+    this.applyMs = tuning.applyMs ?? APPLY_MS;
+    this.idleMs = tuning.idleMs ?? APPLY_IDLE_MS;
+    this.applyChunk = tuning.applyChunk;
+    const onFatal = durability.onFatal ?? stopOnFlushFailure;
+    if (shared || !tuning.enabled) {
+      this.log = null;
+      this.walSync = new WalSync(`${file}-wal`, onFatal, durability.flushGate ?? null);
+      this.appendSync = this.walSync;
+    } else {
+      // acknowledgements wait for the log's flush, so that one has the gate; the log's
+      // rows reach the tables durably (synchronous=FULL) on the applier thread
+      this.walSync = new WalSync(`${file}-wal`, onFatal, null);
+      const segments = new MessageLogFile(logFile, tuning.wrapBytes ?? WRAP_BYTES, found.epochs);
+      this.log = { file: segments, sync: new WalSync(() => segments.fd, onFatal, durability.flushGate ?? null), state: new Unapplied() };
+      this.appendSync = this.log.sync;
+      // A relay (it opens the store with its DATA_DIR lock) starts the applier thread
+      // now, long before its first client has connected: the thread's start (it
+      // compiles its TypeScript) takes a few hundred ms of CPU, which in the middle of a
+      // stream of appends delays them all. Tools and tests start it with the first append.
+      if (lock) this.applier = new LogApplierThread(file, tuning.applyChunk);
+    }
     const db = this.db;
     // Prepared once: every hot statement is compiled at start-up, never per call.
     this.q = {
@@ -205,13 +320,29 @@ export class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Waits (off the event loop) while the log applier thread may hold SQLite's write
+   * lock (ApplierGate). Every write on the main connection calls this first. The gate
+   * is only taken by this thread's timers and between two turns of the event loop, so
+   * it cannot be taken between this promise settling and the caller's synchronous write.
+   */
+  private async applierIdle(): Promise<void> {
+    await this.applierGate.idle();
+  }
+
+  /** The chat's last seq, counting messages logged but not yet in its row. */
+  private lastSeqWithLog(row: ChatRow): number {
+    const logged = this.log?.state.lastSeq.get(row.id);
+    return logged !== undefined && logged > row.last_seq ? logged : row.last_seq;
+  }
+
   private chatRecord(row: ChatRow): ChatRecord {
     return {
       id: row.id,
       kind: row.kind,
       pairKey: row.pair_key,
       createdAt: row.created_at,
-      lastSeq: row.last_seq,
+      lastSeq: this.lastSeqWithLog(row),
       memberIds: this.q.memberIds.all(row.id).map((r) => r.user_id),
     };
   }
@@ -228,6 +359,7 @@ export class SqliteStore implements Store {
   }
 
   async createUser(user: UserRecord, passwordHash: string, salt: string): Promise<UserRecord | null> {
+    if (this.applying) await this.applierIdle();
     const r = this.q.insertUser.run(user.id, user.username, user.displayName, passwordHash, salt, user.createdAt);
     return r.changes === 1 ? user : null;
   }
@@ -252,6 +384,7 @@ export class SqliteStore implements Store {
   }
 
   async createToken(tokenHash: string, userId: string, expiresAt: string): Promise<void> {
+    if (this.applying) await this.applierIdle();
     this.q.insertToken.run(tokenHash, userId, expiresAt);
   }
 
@@ -260,6 +393,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteToken(tokenHash: string): Promise<boolean> {
+    if (this.applying) await this.applierIdle();
     return this.q.deleteToken.run(tokenHash).changes > 0;
   }
 
@@ -271,14 +405,17 @@ export class SqliteStore implements Store {
   }
 
   async addFriendRequest(fromId: string, toId: string): Promise<void> {
+    if (this.applying) await this.applierIdle();
     this.q.addRequest.run(fromId, toId, new Date().toISOString());
   }
 
   async removeFriendRequest(fromId: string, toId: string): Promise<boolean> {
+    if (this.applying) await this.applierIdle();
     return this.q.removeRequest.run(fromId, toId).changes > 0;
   }
 
   async makeFriends(a: string, b: string): Promise<void> {
+    if (this.applying) await this.applierIdle();
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.q.removeRequest.run(a, b);
@@ -289,6 +426,7 @@ export class SqliteStore implements Store {
   }
 
   async removeFriendship(a: string, b: string): Promise<boolean> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       const n = this.q.removeFriendship.run(a, b).changes;
       this.q.removeFriendship.run(b, a);
@@ -318,6 +456,7 @@ export class SqliteStore implements Store {
   }
 
   async createChat(chat: { id: string; kind: ChatKind; pairKey: string | null; createdAt: string }, memberIds: string[]): Promise<ChatRecord> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       const existing = chat.pairKey ? this.q.chatByPair.get(chat.pairKey) : undefined;
       const id = existing ? existing.id : chat.id;
@@ -328,6 +467,7 @@ export class SqliteStore implements Store {
   }
 
   async addMembers(chatId: string, userIds: string[]): Promise<ChatRecord | null> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       if (!this.q.chat.get(chatId)) return null;
       for (const u of userIds) this.q.addMember.run(chatId, u, chatId);
@@ -336,6 +476,7 @@ export class SqliteStore implements Store {
   }
 
   async removeMember(chatId: string, userId: string): Promise<ChatRecord | null> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
       return this.refreshMemberKey(chatId);
@@ -343,8 +484,38 @@ export class SqliteStore implements Store {
   }
 
   async deleteChat(chatId: string): Promise<void> {
-    // messages, members and reads go with it (ON DELETE CASCADE)
+    if (this.applying) await this.applierIdle();
+    // messages, members and reads go with it (ON DELETE CASCADE); logged ones are
+    // dropped (a replay skips them too: their chat is gone)
     this.q.deleteChat.run(chatId);
+    this.log?.state.drop(chatId);
+  }
+
+  /**
+   * A write transaction on the main connection that first applies what the log holds
+   * of `chats` (every chat: 'all'), for transactions that take seqs from SQLite (a
+   * chat's greatest seq) or must see every message of those chats. Those chats are
+   * settled only once it has committed (a rolled-back one applied nothing). It may
+   * wait, on the event loop, for the checkpointer's RESTART, as every write on this
+   * connection may; they are rare (joining, leaving).
+   */
+  private writeTxn<T>(chats: readonly string[] | 'all', fn: () => T): T {
+    const state = this.log?.state;
+    if (!state || state.size === 0) return this.db.transaction(fn).immediate();
+    const held = chats === 'all' ? null : chats.filter((c) => state.countOf(c) > 0);
+    if (held?.length === 0) return this.db.transaction(fn).immediate();
+    const through = state.endPos;
+    const r = this.db
+      .transaction(() => {
+        if (held) for (const c of held) this.applyMain(state.ofChat(c));
+        else for (const records of state.held().records) this.applyMain(decodeRecords(records));
+        return fn();
+      })
+      .immediate();
+    // synchronous=FULL: on disk too
+    if (held) for (const c of held) state.settled(c);
+    else state.appliedThrough(through);
+    return r;
   }
 
   /** Whether the chat exists with exactly this member set (in any order). */
@@ -357,7 +528,8 @@ export class SqliteStore implements Store {
   // (BEGIN IMMEDIATE): SQLite's write lock orders them across every process on the file.
 
   async acceptInvite(plan: AcceptPlan): Promise<AcceptOutcome> {
-    return this.db.transaction((): AcceptOutcome => {
+    if (this.applying) await this.applierIdle();
+    const r = this.writeTxn(plan.into ? [plan.into.chatId] : [], (): AcceptOutcome => {
       const row = this.q.invite.get(plan.inviteId);
       // gone (housekeeping removed it once closed): planning again answers not_found
       if (!row) return { outcome: 'stale' };
@@ -388,7 +560,8 @@ export class SqliteStore implements Store {
       const joined = plan.into ? chat.memberIds.filter((id) => !before.includes(id)) : [];
       const entries = joined.map((id) => this.appendEntry(chat, 'joined', id, plan.now));
       return { outcome: 'accepted', chat: { ...chat, lastSeq: chat.lastSeq + entries.length }, before, entries };
-    }).immediate();
+    });
+    return r;
   }
 
   /**
@@ -404,7 +577,8 @@ export class SqliteStore implements Store {
   }
 
   async leaveChat(chatId: string, userId: string, now: string): Promise<LeaveOutcome | null> {
-    return this.db.transaction((): LeaveOutcome | null => {
+    if (this.applying) await this.applierIdle();
+    const r = this.writeTxn([chatId], (): LeaveOutcome | null => {
       if (this.q.removeMember.run(chatId, userId).changes === 0) return null;
       const chat = this.refreshMemberKey(chatId)!;
       const deleted = chat.kind === 'group' && chat.memberIds.length === 0;
@@ -422,7 +596,9 @@ export class SqliteStore implements Store {
       if (deleted) this.q.deleteChat.run(chatId);
       const entry = deleted ? null : this.appendEntry(chat, 'left', userId, now);
       return { chat: entry ? { ...chat, lastSeq: entry.seq } : chat, deleted, cancelled, entry };
-    }).immediate();
+    });
+    if (r?.deleted) this.log?.state.drop(chatId);
+    return r;
   }
 
   async chatsOf(userId: string): Promise<MembershipRecord[]> {
@@ -456,10 +632,11 @@ export class SqliteStore implements Store {
   }
 
   async markRead(chatId: string, userId: string, seq: number): Promise<number> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       const chat = this.q.chat.get(chatId);
       if (!chat) return 0;
-      this.q.markRead.run(chatId, userId, Math.min(seq, chat.last_seq));
+      this.q.markRead.run(chatId, userId, Math.min(seq, this.lastSeqWithLog(chat)));
       return this.q.readSeq.get(chatId, userId)?.read_seq ?? 0;
     }).immediate();
   }
@@ -507,6 +684,10 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     this.checkpointer ??= new CheckpointerThread(this.file);
     this.lastCommitAt = performance.now();
+    if (this.log) {
+      this.applier ??= new LogApplierThread(this.file, this.applyChunk);
+      return this.flushToLog(batch, this.log);
+    }
     let outcomes: AppendOutcome[];
     try {
       outcomes = this.appender.appendBatch(batch);
@@ -518,6 +699,114 @@ export class SqliteStore implements Store {
       return;
     }
     this.settleWhenDurable(batch, outcomes);
+  }
+
+  /**
+   * Exclusive mode: the batch's new messages take their seqs from memory and go to the
+   * end of the message log in one write; its fdatasync acknowledges them. A resend is
+   * looked up in what the log holds, then in SQLite; an append to a chat that no longer
+   * exists fails alone.
+   */
+  private flushToLog(batch: Pending[], log: NonNullable<SqliteStore['log']>): void {
+    const { state, file } = log;
+    const seqs = new Map<string, number>();
+    const inBatch = new Map<string, MessageRecord>();
+    const outcomes: AppendOutcome[] = [];
+    const entries: LoggedMessage[] = [];
+    try {
+      for (const { msg, id } of batch) {
+        const key = `${msg.chatId}\n${msg.senderId}\n${msg.clientMsgId}`;
+        const logged = state.find(msg.chatId, msg.senderId, msg.clientMsgId);
+        const original = inBatch.get(key) ?? (logged ? logEntryMessage(logged) : this.appender.original(msg));
+        if (original) {
+          outcomes.push({ ok: true, r: { message: original, duplicate: true } });
+          continue;
+        }
+        const last = seqs.get(msg.chatId) ?? state.lastSeq.get(msg.chatId) ?? this.appender.lastSeq(msg.chatId);
+        if (last === null) {
+          outcomes.push({ ok: false, error: `no chat ${msg.chatId}` });
+          continue;
+        }
+        const seq = last + 1;
+        seqs.set(msg.chatId, seq);
+        entries.push({ id, chatId: msg.chatId, seq, senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
+        const message: MessageRecord = { id, seq, kind: 'text', ...msg };
+        inBatch.set(key, message);
+        outcomes.push({ ok: true, r: { message, duplicate: false } });
+      }
+      if (entries.length) {
+        file.maybeSwitch(state.durablePos);
+        const written = file.write(entries);
+        state.add(written, entries);
+        this.scheduleApply(state.size >= APPLY_MAX ? 0 : this.applyMs);
+        if (this.idleTimer) this.idleTimer.refresh();
+        else this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          this.scheduleApply(0);
+        }, this.idleMs);
+      }
+    } catch (e) {
+      // the log could not grow (disk full): nothing of the batch counts as written
+      this.lastWriteError = e;
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    this.settleWhenDurable(batch, outcomes);
+  }
+
+  private scheduleApply(ms: number): void {
+    if (this.applyTimer) {
+      if (ms > 0) return;
+      clearTimeout(this.applyTimer);
+    }
+    this.applyTimer = setTimeout(() => {
+      this.applyTimer = null;
+      this.applyLogged();
+    }, ms);
+  }
+
+  /**
+   * Hands what the log holds to the applier thread, which commits it to SQLite in
+   * transactions of whole chats and flushes them; once it has, those records leave
+   * memory and the log may reuse their space. Reads meanwhile may find some of them in
+   * both places (readHistory).
+   */
+  private applyLogged(): void {
+    const log = this.log;
+    if (!log || log.state.size === 0 || this.applying) return;
+    const gate = this.applierGate;
+    gate.hold();
+    // Between two of its transactions the thread waits while writes that were waiting
+    // for it run: they resume in the microtasks after the release, before the next
+    // turn of the event loop, where the gate is held again and the thread goes on.
+    const paused = () => {
+      gate.release();
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          gate.hold();
+          resolve();
+        }),
+      );
+    };
+    // After a failure (disk full), one message per transaction until all are in: a
+    // failed transaction leaves its WAL frames free for the next writes, and a large
+    // one would leave room for small writes (an account, a token) on a disk that has
+    // none, where every other write fails.
+    const req = (this.applier ??= new LogApplierThread(this.file, this.applyChunk)).apply({ ...log.state.held(), oneByOne: this.applyFailed }, paused);
+    void req.then(() => gate.release());
+    this.applying = req.then(async (r) => {
+      // out of memory some batches per event-loop turn; until then reads may find a
+      // message both there and in the tables, as they may while the thread applies
+      if (r.done >= 0) while (!log.state.appliedThroughSome(r.done, TRIM_PART)) await new Promise((res) => setImmediate(res));
+      this.applying = null;
+      this.applyFailed = r.error !== undefined;
+      if (r.error !== undefined) {
+        // the disk is full (the log keeps everything meanwhile, and reads see it from
+        // memory), or the thread stopped
+        this.lastWriteError = new Error(r.error);
+        if (!this.closed) this.scheduleApply(Math.min(this.applyMs, APPLY_RETRY_MS));
+      } else if (log.state.size && !this.closed) this.scheduleApply(log.state.size >= APPLY_MAX || !this.idleTimer ? 0 : this.applyMs);
+    });
   }
 
   /** The checkpointer holds the write lock for a moment: nothing was written, so the
@@ -533,7 +822,7 @@ export class SqliteStore implements Store {
 
   /** Answers the batch once an fdatasync that began after its commit has ended. */
   private settleWhenDurable(batch: Pending[], outcomes: AppendOutcome[]): void {
-    const synced = this.walSync.sync();
+    const synced = this.appendSync.sync();
     this.durable = synced.catch(() => undefined);
     this.syncing = true;
     void this.durable.then(() => {
@@ -563,6 +852,11 @@ export class SqliteStore implements Store {
   }
 
   async appendMessages(batch: { msg: NewMessage; id: string }[]): Promise<AppendResult[]> {
+    if (this.applying) await this.applierIdle();
+    if (this.log) {
+      // bulk (seeding): one durable transaction on the main connection, after what is logged
+      return this.writeTxn([...new Set(batch.map((b) => b.msg.chatId))], () => batch.map((b) => this.mainAppender.appendOne(b.msg, b.id)));
+    }
     const append = this.appendDb.transaction(() => batch.map((b) => this.appender.appendOne(b.msg, b.id)));
     let results: AppendResult[];
     for (;;) {
@@ -591,18 +885,41 @@ export class SqliteStore implements Store {
 
   private readHistory(chatId: string, q: HistoryQuery): HistoryPage {
     const n = q.limit + 1;
-    let rows: MessageRow[];
+    const state = this.log?.state;
+    const held = state?.countOf(chatId) ?? 0;
+    const heldAt = (i: number): MessageRecord => logEntryMessage(state!.at(chatId, i));
+    /** Index of the first message held with a seq above `seq` (they are in seq order). */
+    const firstAbove = (seq: number): number => {
+      let lo = 0;
+      let hi = held;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (state!.at(chatId, mid).seq > seq) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
     if (q.after !== undefined) {
-      rows = this.q.after.all(chatId, q.after, n);
-      const hasMore = rows.length > q.limit;
-      return { messages: rows.slice(0, q.limit).map(toMessage), hasMore };
+      const all = this.q.after.all(chatId, q.after, n).map(toMessage);
+      // messages held come after the chat's rows, except those the applier thread has
+      // put in already (a chat's are applied in one transaction, so a prefix of them)
+      const top = all.length ? all[all.length - 1]!.seq : q.after;
+      for (let i = held && all.length < n ? firstAbove(top) : held; i < held && all.length < n; i++) all.push(heldAt(i));
+      return { messages: all.slice(0, q.limit), hasMore: all.length > q.limit };
     }
-    rows = q.before !== undefined ? this.q.before.all(chatId, q.before, n) : this.q.latest.all(chatId, n);
-    const hasMore = rows.length > q.limit;
-    return { messages: rows.slice(0, q.limit).reverse().map(toMessage), hasMore };
+    // newest first: the ones held below `before`, then rows below the oldest of them
+    const all: MessageRecord[] = [];
+    for (let i = (q.before === undefined || held === 0 ? held : firstAbove(q.before - 1)) - 1; i >= 0 && all.length < n; i--) all.push(heldAt(i));
+    if (all.length < n) {
+      const below = all.length ? all[all.length - 1]!.seq : q.before;
+      const rows = below !== undefined ? this.q.before.all(chatId, below, n - all.length) : this.q.latest.all(chatId, n - all.length);
+      for (const r of rows) all.push(toMessage(r));
+    }
+    return { messages: all.slice(0, q.limit).reverse(), hasMore: all.length > q.limit };
   }
 
   async createInvite(i: InviteRecord): Promise<CreateInviteOutcome> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction((): CreateInviteOutcome => {
       if (i.chatId !== null && !this.chatById(i.chatId)?.memberIds.includes(i.fromId)) return 'gone';
       // the unique index invites_one_pending holds this too; asked first so the answer is plain
@@ -632,10 +949,12 @@ export class SqliteStore implements Store {
   }
 
   async closeInvite(inviteId: string, status: Exclude<InviteStatus, 'pending'>): Promise<boolean> {
+    if (this.applying) await this.applierIdle();
     return this.q.closeInvite.run(status, inviteId).changes === 1;
   }
 
   async expireInvites(now: string): Promise<InviteRecord[]> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => {
       const due = this.q.dueInvites.all(now).map(toInvite);
       for (const i of due) this.q.closeInvite.run('expired', i.id);
@@ -644,6 +963,7 @@ export class SqliteStore implements Store {
   }
 
   async removeStale(now: string, closedBefore: string): Promise<StaleRemoved> {
+    if (this.applying) await this.applierIdle();
     return this.db.transaction(() => ({
       tokens: this.q.staleTokens.run(now).changes,
       invites: this.q.staleInvites.run(closedBefore).changes,
@@ -659,6 +979,7 @@ export class SqliteStore implements Store {
    * already holds while real batches still fail).
    */
   async ping(): Promise<void> {
+    if (this.applying) await this.applierIdle();
     this.q.ping.run(new Date().toISOString());
     if (this.lastWriteError === null) return;
     const fs = statfsSync(dirname(this.file));
@@ -672,11 +993,56 @@ export class SqliteStore implements Store {
     this.closed = true;
     while (this.pending.length || this.flushScheduled) await new Promise((r) => setImmediate(r));
     await this.durable;
+    if (this.log) {
+      if (this.applyTimer) clearTimeout(this.applyTimer);
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.applyTimer = this.idleTimer = null;
+      await this.applying;
+      await this.applier?.stop();
+      let applied = false;
+      try {
+        // everything logged into the tables, durably, so the next start has nothing to replay
+        this.writeTxn('all', () => undefined);
+        applied = true;
+      } catch {
+        // disk full: it stays in the log, which the next start replays
+      }
+      await this.log.sync.close();
+      this.log.file.close();
+      if (applied) removeLog(`${this.file}-msglog`);
+    }
     await this.walSync.close();
     await this.checkpointer?.stop();
     this.appendDb.close();
     this.db.close();
     this.lock?.release();
+  }
+}
+
+/**
+ * Whether the log applier thread may be holding SQLite's write lock. Writes on the main
+ * connection wait (off the event loop) while it is held: one that found the lock taken
+ * would otherwise sleep in SQLite's busy handler on the event loop, and every socket
+ * with it (measured: the invite-expiry sweep slept 200-750 ms at a time behind applies).
+ */
+class ApplierGate {
+  private busy: { done: Promise<void>; release: () => void } | null = null;
+
+  hold(): void {
+    if (this.busy) return;
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    this.busy = { done, release };
+  }
+
+  release(): void {
+    const busy = this.busy;
+    this.busy = null;
+    busy?.release();
+  }
+
+  async idle(): Promise<void> {
+    while (this.busy) await this.busy.done;
   }
 }
 
@@ -694,7 +1060,10 @@ function stopOnFlushFailure(err: Error): never {
   process.exit(1);
 }
 
-export async function openSqliteStore(dataDir: string, opts: { shared?: boolean; lock?: DataDirLock } & WalDurability = {}): Promise<Store> {
+export async function openSqliteStore(
+  dataDir: string,
+  opts: { shared?: boolean; lock?: DataDirLock; messageLog?: MessageLogOptions } & WalDurability = {},
+): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null, opts);
+  return new SqliteStore(join(dataDir, 'relay.sqlite'), opts.shared ?? false, opts.lock ?? null, opts, opts.messageLog);
 }

@@ -10,8 +10,8 @@ export interface SmallDisk {
   dir: string;
   /** Bytes still free for an unprivileged writer. */
   free(): number;
-  /** Writes a filler file that leaves about `leaveBytes` free; returns its path. */
-  fill(leaveBytes: number): string;
+  /** Writes a filler file (`name`, default "filler") that leaves about `leaveBytes` free; returns its path. */
+  fill(leaveBytes: number, name?: string): string;
   unmount(): void;
 }
 
@@ -31,8 +31,8 @@ export function mountTmpfs(size: string): SmallDisk | { reason: string } {
   return {
     dir,
     free,
-    fill(leaveBytes) {
-      const path = join(dir, 'filler');
+    fill(leaveBytes, name = 'filler') {
+      const path = join(dir, name);
       writeFileSync(path, Buffer.alloc(Math.max(0, free() - leaveBytes)));
       return path;
     },
