@@ -501,20 +501,20 @@ export class SqliteStore implements Store {
    */
   private writeTxn<T>(chats: readonly string[] | 'all', fn: () => T): T {
     const state = this.log?.state;
-    if (!state || state.size === 0) return this.db.transaction(fn).immediate();
-    const held = chats === 'all' ? null : chats.filter((c) => state.countOf(c) > 0);
-    if (held?.length === 0) return this.db.transaction(fn).immediate();
+    if (!state) return this.db.transaction(fn).immediate();
     const through = state.endPos;
     const r = this.db
       .transaction(() => {
-        if (held) for (const c of held) this.applyMain(state.ofChat(c));
-        else for (const records of state.held().records) this.applyMain(decodeRecords(records));
+        if (chats === 'all') for (const records of state.held().records) this.applyMain(decodeRecords(records));
+        else for (const c of chats) if (state.countOf(c) > 0) this.applyMain(state.ofChat(c));
         return fn();
       })
       .immediate();
-    // synchronous=FULL: on disk too
-    if (held) for (const c of held) state.settled(c);
-    else state.appliedThrough(through);
+    // Committed, with synchronous=FULL: on disk too. SQLite's greatest seq is these
+    // chats' truth again, also for a chat whose messages had all been applied before:
+    // its last seq in memory would not count an entry this transaction numbered.
+    if (chats === 'all') state.appliedThrough(through);
+    else for (const c of chats) state.settled(c);
     return r;
   }
 

@@ -146,6 +146,31 @@ describe('the message log', () => {
     expect(rowsInSqlite(temp.file)).toBe(0);
   });
 
+  it('a join or leave after every logged message is applied still takes the next seq, and so does the append after it', async () => {
+    // applied 50 ms after appends pause: the chat's last seq stays known in memory after
+    // its messages have left it, and must not be used past an entry SQLite numbered
+    const store = await openSqliteStore(temp.dir, { messageLog: { enabled: true, applyMs: 60_000, idleMs: 50 } });
+    try {
+      await seedOneMemberChat(store);
+      await store.createUser({ id: 'u2', username: 'bob', displayName: 'Bob', createdAt: at }, 'h', 's');
+      await store.addMembers('c1', ['u2']);
+      for (let n = 1; n <= 2; n++) await send(store, 'c1', n);
+      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 5000 }).toBe(2);
+      const left = await store.leaveChat('c1', 'u2', at);
+      expect(left!.entry!.seq).toBe(3);
+      expect((await send(store, 'c1', 3)).message.seq).toBe(4);
+      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 5000 }).toBe(4);
+      expect((await everything(store, 'c1')).map((m) => [m.seq, m.kind])).toEqual([
+        [1, 'text'],
+        [2, 'text'],
+        [3, 'left'],
+        [4, 'text'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('appends are acknowledged while another connection holds the write lock, and reach SQLite once it is free', async () => {
     const store = await openSqliteStore(temp.dir, { messageLog: { enabled: true, applyMs: 20 } });
     const blocker = new Database(temp.file);
