@@ -1,12 +1,12 @@
 // The message log: append-only files beside the SQLite database that make live appends
 // durable on their own, when one relay has the DATA_DIR to itself (sqlite.ts). Why:
 // committing each group of appends to SQLite writes whole 4 KiB WAL frames for every
-// page it touches (message leaves of several chats, the resend index, the chat rows),
-// and the checkpoint copies them again, 6-12 KB per message of about a hundred bytes.
-// Here a batch is its records written once at the end of a file, made durable by one
-// fdatasync; the file is preallocated (zeros written, not a hole) so that fdatasync has
-// no size or block map to record. The rows reach SQLite later, many batches in one
-// transaction, where a page receives many messages per write instead of a few.
+// page it touches (message leaves of several chats, the resend index), and the
+// checkpoint copies them again: about 13 KB per message of about a hundred bytes at
+// 2,000 msg/s. Here a batch is its records written once at the end of a file, made
+// durable by one fdatasync; the file is preallocated (zeros written, not a hole) so
+// that fdatasync has no size or block map to record. The rows reach SQLite later, many
+// batches at once, where a page receives many messages per write instead of a few.
 //
 // Two segment files (relay.sqlite-msglog.0 and .1), used in turn: once the one being
 // written is long, writing moves to offset 0 of the other, if everything that one
@@ -21,8 +21,8 @@
 // acknowledged record lies before any torn one. Each round of a segment has a new
 // epoch, so what follows its newest records (older ones, or a piece of one) ends the
 // scan. Replaying a record is idempotent (an insert that skips an existing (chat, seq)
-// and a chat that no longer exists, and last_seq only rises), so records already
-// applied, or of the other segment's older round, may be replayed again in any order.
+// and a chat that no longer exists), so records already applied, or of the other
+// segment's older round, may be replayed again in any order.
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomInt } from 'node:crypto';
