@@ -26,6 +26,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomInt } from 'node:crypto';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export interface LoggedMessage {
   id: string;
@@ -42,21 +43,9 @@ const HEADER = 16;
 /** The file grows by this much of zeros at a time, so fdatasync rarely has a size to record. */
 const GROW_BYTES = 256 * 1024;
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE) of buf[from, to), continuing from `crc` (node 20 has no zlib.crc32). */
+/** CRC-32 (IEEE) of buf[from, to), continuing from `crc`. */
 export function crc32(buf: Uint8Array, from = 0, to = buf.length, crc = 0): number {
-  let c = ~crc;
-  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return zlibCrc32(buf.subarray(from, to), crc);
 }
 
 const toPayload = (m: LoggedMessage): string => JSON.stringify([m.id, m.chatId, m.seq, m.senderId, m.body, m.clientMsgId, m.createdAt]);
