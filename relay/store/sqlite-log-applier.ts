@@ -54,7 +54,7 @@ function byChats<T extends { chatId: string }>(messages: readonly T[], size: num
 }
 
 let gathered: LoggedMessage[] = [];
-/** Bytes of records gathered, with where each message's record ends (for `oneByOne`). */
+/** Bytes of records gathered, and where each message's record ends (only for `oneByOne`). */
 let gatheredEnds: number[] = [];
 let gatheredBytes = 0;
 /** The request being applied: its range and the transactions left. */
@@ -84,7 +84,8 @@ parentPort!.on('message', (msg: ApplyRequest | 'continue') => {
   const part = msg;
   // a request comes in parts (sqlite-log-applier-thread.ts): applied once all are here
   const records = Buffer.from(part.records.buffer, part.records.byteOffset, part.records.byteLength);
-  for (const m of decodeRecords(records, (end) => gatheredEnds.push(part.from + gatheredBytes + end))) gathered.push(m);
+  const onEnd = part.oneByOne ? (end: number) => gatheredEnds.push(part.from + gatheredBytes + end) : undefined;
+  for (const m of decodeRecords(records, onEnd)) gathered.push(m);
   gatheredBytes += records.length;
   if (part.more) return;
   const messages = gathered;

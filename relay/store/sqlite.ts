@@ -776,14 +776,16 @@ export class SqliteStore implements Store {
     if (!log || log.state.size === 0 || this.applying) return;
     const gate = this.applierGate;
     gate.hold();
+    let running = true;
     // Between two of its transactions the thread waits while writes that were waiting
     // for it run: they resume in the microtasks after the release, before the next
-    // turn of the event loop, where the gate is held again and the thread goes on.
+    // turn of the event loop, where the gate is held again and the thread goes on
+    // (unless it stopped meanwhile: then nothing may hold the gate again).
     const paused = () => {
       gate.release();
       return new Promise<void>((resolve) =>
         setImmediate(() => {
-          gate.hold();
+          if (running) gate.hold();
           resolve();
         }),
       );
@@ -793,7 +795,10 @@ export class SqliteStore implements Store {
     // one would leave room for small writes (an account, a token) on a disk that has
     // none, where every other write fails.
     const req = (this.applier ??= new LogApplierThread(this.file, this.applyChunk)).apply({ ...log.state.held(), oneByOne: this.applyFailed }, paused);
-    void req.then(() => gate.release());
+    void req.then(() => {
+      running = false;
+      gate.release();
+    });
     this.applying = req.then(async (r) => {
       // out of memory some batches per event-loop turn; until then reads may find a
       // message both there and in the tables, as they may while the thread applies
