@@ -460,7 +460,8 @@ export class Unapplied {
 
   /** The chat was deleted: its records are never applied nor read, its seq is forgotten. */
   drop(chatId: string): void {
-    if (this.byChat.has(chatId)) this.dropped.add(chatId);
+    // records of it may be held even when none is listed for reads (settled)
+    if (this.batches.length) this.dropped.add(chatId);
     this.byChat.delete(chatId);
     this.lastSeq.delete(chatId);
   }

@@ -106,6 +106,10 @@ describe('Unapplied', () => {
     state.settled('settled');
     expect(state.ofChat('settled')).toEqual([]);
     expect(state.lastSeq.has('settled')).toBe(false);
+    // a settled chat's messages still answer a resend, until the chat is deleted
+    expect(state.find('settled', 'u1', 'settled-c1')?.seq).toBe(1);
+    state.drop('settled');
+    expect(state.find('settled', 'u1', 'settled-c1')).toBeUndefined();
     expect(state.ofChat('kept').map((m) => m.seq)).toEqual([1]);
     // the records stay for the applier until applied (it skips a deleted chat's)
     expect(state.size).toBe(4);
