@@ -195,6 +195,28 @@ describe('the message log', () => {
     }
   });
 
+  it("the store's own writes run between an apply's transactions, not after the whole apply", async () => {
+    // one message in each of 400 chats and a transaction per chat: 400 transactions
+    // applied 100 ms after the appends pause
+    const store = await openSqliteStore(temp.dir, { messageLog: { enabled: true, applyMs: 60_000, idleMs: 100, applyChunk: 1 } });
+    try {
+      await seedOneMemberChat(store);
+      const chats = Array.from({ length: 400 }, (_, i) => `c${i + 2}`);
+      for (const id of chats) await store.createChat({ id, kind: 'group', pairKey: null, createdAt: at }, ['u1']);
+      await Promise.all(chats.map((id) => send(store, id, 1)));
+      expect(rowsInSqlite(temp.file)).toBe(0);
+      // once the apply's first transaction is in, a write of the store's own
+      for (let i = 0; i < 500 && rowsInSqlite(temp.file) === 0; i++) await new Promise((r) => setTimeout(r, 1));
+      const rowsWhenWritten = await store.markRead('c2', 'u1', 1).then(() => rowsInSqlite(temp.file));
+      expect(rowsWhenWritten).toBeGreaterThan(0);
+      expect(rowsWhenWritten).toBeLessThan(400);
+      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 10_000 }).toBe(400);
+      expect(await store.getReadSeq('c2', 'u1')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('SIGKILL mid-flood, then reopen: every acknowledged message is there exactly once, in seq order', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/integration/sqlite-message-log-flood.ts'), temp.dir], {
       cwd: ROOT,
