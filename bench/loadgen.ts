@@ -4,15 +4,15 @@
 // share one clock (performance.now()), carried in the message body.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, Message, ServerToClientEvents } from '../protocol/types';
+import { newClientMsgId } from '../client/client-msg-id';
 import type { ClientSpec, ConnectClient, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
 
-type Client = { spec: ClientSpec; socket: Socket<ServerToClientEvents, ClientToServerEvents>; index: number; counter: number; inflight: number };
+type Client = { spec: ClientSpec; socket: Socket<ServerToClientEvents, ClientToServerEvents>; inflight: number };
 
 const CONNECT_BATCH = 100;
 const CONNECT_TIMEOUT_MS = 20_000;
 
 let clients: Client[] = [];
-let runId = 0;
 // Process-wide tallies with their arrival times: a phase counts what the server
 // completed during its window, also for messages an earlier phase sent, so a backlog
 // carried over from an overloaded phase is not mistaken for idleness.
@@ -27,12 +27,12 @@ function send(msg: FromLoadgen): void {
   process.send!(msg);
 }
 
-function connectOne(url: string, spec: ClientSpec, index: number): Promise<Client> {
+function connectOne(url: string, spec: ClientSpec): Promise<Client> {
   const socket: Client['socket'] = io(url, { auth: spec.auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       socket.on('disconnect', () => disconnects++);
-      resolve({ spec, socket, index, counter: 0, inflight: 0 });
+      resolve({ spec, socket, inflight: 0 });
     });
     socket.once('connect_error', (err) => {
       socket.close();
@@ -46,7 +46,7 @@ async function connectAll(specs: ConnectClient[]): Promise<void> {
   let failed = 0;
   let firstError: string | undefined;
   for (let i = 0; i < specs.length; i += CONNECT_BATCH) {
-    const batch = specs.slice(i, i + CONNECT_BATCH).map((s, j) => connectOne(s.url, s.spec, i + j));
+    const batch = specs.slice(i, i + CONNECT_BATCH).map((s) => connectOne(s.url, s.spec));
     for (const r of await Promise.allSettled(batch)) {
       if (r.status === 'fulfilled') clients.push(r.value);
       else {
@@ -66,7 +66,6 @@ const makeBody = (t: number, chars: number): string => {
 const sentAt = (body: string): number => Number(body.slice(0, body.indexOf('|')));
 
 async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
-  const id = ++runId;
   const t0 = performance.now();
   const windowStart = t0 + phase.warmupMs;
   const windowEnd = windowStart + phase.durationMs;
@@ -100,7 +99,8 @@ async function runPhase(phase: PhaseSpec): Promise<PhaseResult> {
     if (measured) r.sent++;
     outstanding++;
     c.inflight++;
-    const clientMsgId = `b${id}_${c.index}_${c.counter++}`;
+    // made as the desktop and web clients make theirs: the relay's resend index sees what users send
+    const clientMsgId = newClientMsgId();
     c.socket.emit('chat:send', { chatId: c.spec.chatId, clientMsgId, body: makeBody(t, phase.bodyChars) }, (res: Ack<{ message: Message }>) => {
       outstanding--;
       c.inflight--;

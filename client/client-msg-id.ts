@@ -1,8 +1,23 @@
-// clientMsgId: 1-64 of A-Za-z0-9_- (docs/protocol.md). 128 random bits as hex.
-// getRandomValues rather than randomUUID: the latter exists only in secure
-// contexts, and the web client may be served over plain http on a LAN.
-export function newClientMsgId(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+// clientMsgId: 1-64 of A-Za-z0-9_- (docs/protocol.md). 32 hex digits: the time in
+// milliseconds (48 bits), then 80 random bits.
+//
+// Time first so that a sender's ids sort in the order they were made: the relay keeps
+// every message in a unique index on (chat, sender, clientMsgId) for its resend check,
+// and an id that sorts after the sender's earlier ones goes to the end of their part
+// of that index, where the pages just written are. A random id lands on a page of its
+// own anywhere in it, so each message rewrites a page, and the more history a chat
+// has, the more pages there are to land on: with random ids the relay wrote 1.0 KB per
+// message into SQLite on a new database and 5.6 KB once it held 1.2 million messages,
+// with time-ordered ones 1.0 and 1.1 KB (`npm run bench:apply-growth`). 80 random bits
+// keep ids made in the same millisecond apart; a clock set back only costs pages.
+//
+// getRandomValues rather than randomUUID: the latter exists only in secure contexts,
+// and the web client may be served over plain http on a LAN.
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+export function newClientMsgId(now: number = Date.now()): string {
+  const random = new Uint8Array(10);
+  globalThis.crypto.getRandomValues(random);
+  // 12 hex digits hold milliseconds until the year 10889
+  return Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12) + hex(random);
 }
