@@ -46,18 +46,19 @@ export interface BenchOptions {
    */
   durableBaseline: boolean;
   /**
-   * `--durable-gap-ms N`: the second baseline starts a flush at least N ms after the
-   * previous one started, as the relay's store starts its commits at least
-   * COMMIT_INTERVAL_MS apart (the default); 0: as soon as the previous flush ends.
+   * `--durable-gap-ms N[,M...]`: one second baseline per gap, each starting a flush at
+   * least that many ms after the previous one started. The default is the relay store's
+   * COMMIT_INTERVAL_MS, for costs to set the relay's against, and 0 (a flush as soon as
+   * the previous one ends), the least delay any ack-after-durable server gets here.
    */
-  durableGapMs: number;
+  durableGapsMs: number[];
 }
 
 const MAX_RELAYS = 8;
 const MAX_GAP_MS = 100;
 
-/** `--flag N` or `--flag=N`, a whole number from min to max: the number (or `fallback`), and the arguments without it. */
-function takeWholeNumber(argv: readonly string[], flag: string, min: number, max: number, fallback: number): { value: number; rest: string[] } {
+/** The text of `--flag X` or `--flag=X` (the last given), and the arguments without it. */
+function takeFlag(argv: readonly string[], flag: string): { text: string | undefined; rest: string[] } {
   const rest: string[] = [];
   let text: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -66,18 +67,36 @@ function takeWholeNumber(argv: readonly string[], flag: string, min: number, max
     else if (a.startsWith(`${flag}=`)) text = a.slice(flag.length + 1);
     else rest.push(a);
   }
+  return { text, rest };
+}
+
+/** `--flag N` or `--flag=N`, a whole number from min to max: the number (or `fallback`), and the arguments without it. */
+function takeWholeNumber(argv: readonly string[], flag: string, min: number, max: number, fallback: number): { value: number; rest: string[] } {
+  const { text, rest } = takeFlag(argv, flag);
   if (text === undefined) return { value: fallback, rest };
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${flag} wants a whole number from ${min} to ${max}, not '${text}'`);
   return { value, rest };
 }
 
+/** `--flag N,M` or `--flag=N,M`: distinct whole numbers from 0 to max, in the order given (or `fallback`). */
+export function takeWholeNumbers(argv: readonly string[], flag: string, max: number, fallback: number[]): { value: number[]; rest: string[] } {
+  const { text, rest } = takeFlag(argv, flag);
+  if (text === undefined) return { value: fallback, rest };
+  const parts = text.split(',').map((t) => t.trim());
+  const value = [...new Set(parts.map(Number))];
+  if (parts.some((t) => !/^\d+$/.test(t)) || value.some((v) => v > max)) {
+    throw new Error(`${flag} wants whole numbers from 0 to ${max}, separated by commas, not '${text}'`);
+  }
+  return { value, rest };
+}
+
 export function parseOptions(all: readonly string[]): BenchOptions {
   const { value: relays, rest: afterRelays } = takeWholeNumber(all, '--relays', 1, MAX_RELAYS, 1);
-  const { value: durableGapMs, rest: argv } = takeWholeNumber(afterRelays, '--durable-gap-ms', 0, MAX_GAP_MS, COMMIT_INTERVAL_MS);
+  const { value: durableGapsMs, rest: argv } = takeWholeNumbers(afterRelays, '--durable-gap-ms', MAX_GAP_MS, [COMMIT_INTERVAL_MS, 0]);
   const known = new Set(['--quick', '--profile', '--no-renderer', '--no-load', '--same-priority', '--no-durable-baseline']);
   const unknown = argv.filter((a) => !known.has(a));
-  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')} --relays N --durable-gap-ms N)`);
+  if (unknown.length) throw new Error(`unknown bench option(s): ${unknown.join(' ')} (known: ${[...known].join(' ')} --relays N --durable-gap-ms N[,M...])`);
   const quick = argv.includes('--quick');
   return {
     quick,
@@ -99,6 +118,6 @@ export function parseOptions(all: readonly string[]): BenchOptions {
     skipLoad: argv.includes('--no-load'),
     relays,
     durableBaseline: !argv.includes('--no-durable-baseline'),
-    durableGapMs,
+    durableGapsMs,
   };
 }
