@@ -108,12 +108,19 @@ export function createAppender(db: Database.Database) {
     return row ? toMessage(row) : null;
   }
 
+  const maxClientId = db.prepare<[string, string], string | null>('SELECT MAX(client_msg_id) FROM messages WHERE chat_id = ? AND sender_id = ?').pluck();
+
+  /** The greatest clientMsgId stored for this chat and sender (one descent of the resend index); null: none. */
+  function maxClientMsgId(chatId: string, senderId: string): string | null {
+    return maxClientId.get(chatId, senderId) ?? null;
+  }
+
   /** The chat's last seq as committed; null when there is no such chat. */
   function lastSeq(chatId: string): number | null {
     return chatLastSeq.get(chatId)?.last_seq ?? null;
   }
 
-  return { appendOne, appendBatch, original, lastSeq };
+  return { appendOne, appendBatch, original, maxClientMsgId, lastSeq };
 }
 
 /**

@@ -35,6 +35,7 @@ import type { ChatKind, InviteStatus, MessageKind } from '../../protocol/types';
 import type { DataDirLock } from './data-dir-lock';
 import { configure, createAppender, createApplier, isBusy, lastSeqOf, NEXT_SEQ, toMessage, type AppendOutcome, type MessageRow } from './sqlite-append';
 import { decodeRecords, MessageLogFile, readLog, removeLog, Unapplied, type LoggedMessage } from './sqlite-message-log';
+import { ResendBounds } from './resend-bounds';
 import { migrate } from './sqlite-schema';
 import { WalSync, type FlushGate } from './sqlite-wal-sync';
 import { CheckpointerThread } from './sqlite-checkpointer-thread';
@@ -180,7 +181,7 @@ export class SqliteStore implements Store {
   private readonly appender: ReturnType<typeof createAppender>;
   private readonly walSync: WalSync;
   /** Exclusive mode only: the message log, its flush, and what SQLite does not hold yet. */
-  private readonly log: { file: MessageLogFile; sync: WalSync; state: Unapplied } | null;
+  private readonly log: { file: MessageLogFile; sync: WalSync; state: Unapplied; bounds: ResendBounds } | null;
   /** The flush that makes appends durable: the message log's, else the WAL's. */
   private readonly appendSync: WalSync;
   private readonly applyMain: (m: readonly LoggedMessage[]) => void;
@@ -256,7 +257,7 @@ export class SqliteStore implements Store {
       // rows reach the tables durably (synchronous=FULL) on the applier thread
       this.walSync = new WalSync(`${file}-wal`, onFatal, null);
       const segments = new MessageLogFile(logFile, tuning.wrapBytes ?? WRAP_BYTES, found.epochs);
-      this.log = { file: segments, sync: new WalSync(() => segments.fd, onFatal, durability.flushGate ?? null), state: new Unapplied() };
+      this.log = { file: segments, sync: new WalSync(() => segments.fd, onFatal, durability.flushGate ?? null), state: new Unapplied(), bounds: new ResendBounds() };
       this.appendSync = this.log.sync;
       // A relay (it opens the store with its DATA_DIR lock) starts the applier thread
       // now, long before its first client has connected: the thread's start (it
@@ -489,6 +490,7 @@ export class SqliteStore implements Store {
     // dropped (a replay skips them too: their chat is gone)
     this.q.deleteChat.run(chatId);
     this.log?.state.drop(chatId);
+    this.log?.bounds.drop(chatId);
   }
 
   /**
@@ -515,6 +517,8 @@ export class SqliteStore implements Store {
     // its last seq in memory would not count an entry this transaction numbered.
     if (chats === 'all') state.appliedThrough(through);
     else for (const c of chats) state.settled(c);
+    // what fn wrote to these chats did not go through the log
+    this.log!.bounds.unprobe(chats);
     return r;
   }
 
@@ -597,7 +601,10 @@ export class SqliteStore implements Store {
       const entry = deleted ? null : this.appendEntry(chat, 'left', userId, now);
       return { chat: entry ? { ...chat, lastSeq: entry.seq } : chat, deleted, cancelled, entry };
     });
-    if (r?.deleted) this.log?.state.drop(chatId);
+    if (r?.deleted) {
+      this.log?.state.drop(chatId);
+      this.log?.bounds.drop(chatId);
+    }
     return r;
   }
 
@@ -708,7 +715,7 @@ export class SqliteStore implements Store {
    * exists fails alone.
    */
   private flushToLog(batch: Pending[], log: NonNullable<SqliteStore['log']>): void {
-    const { state, file } = log;
+    const { state, file, bounds } = log;
     const seqs = new Map<string, number>();
     const inBatch = new Map<string, MessageRecord>();
     const outcomes: AppendOutcome[] = [];
@@ -717,7 +724,9 @@ export class SqliteStore implements Store {
       for (const { msg, id } of batch) {
         const key = `${msg.chatId}\n${msg.senderId}\n${msg.clientMsgId}`;
         const logged = state.find(msg.chatId, msg.senderId, msg.clientMsgId);
-        const original = inBatch.get(key) ?? (logged ? logEntryMessage(logged) : this.appender.original(msg));
+        const original =
+          inBatch.get(key) ??
+          (logged ? logEntryMessage(logged) : bounds.isNew(msg.chatId, msg.senderId, msg.clientMsgId, () => this.appender.maxClientMsgId(msg.chatId, msg.senderId)) ? null : this.appender.original(msg));
         if (original) {
           outcomes.push({ ok: true, r: { message: original, duplicate: true } });
           continue;
@@ -732,6 +741,7 @@ export class SqliteStore implements Store {
         entries.push({ id, chatId: msg.chatId, seq, senderId: msg.senderId, body: msg.body, clientMsgId: msg.clientMsgId, createdAt: msg.createdAt });
         const message: MessageRecord = { id, seq, kind: 'text', ...msg };
         inBatch.set(key, message);
+        bounds.noteAppended(msg.chatId, msg.senderId, msg.clientMsgId);
         outcomes.push({ ok: true, r: { message, duplicate: false } });
       }
       if (entries.length) {
@@ -804,6 +814,8 @@ export class SqliteStore implements Store {
       // message both there and in the tables, as they may while the thread applies
       if (r.done >= 0) while (!log.state.appliedThroughSome(r.done, TRIM_PART)) await new Promise((res) => setImmediate(res));
       this.applying = null;
+      // all that was logged is in the tables: bounds read from them from now on cover it
+      if (log.state.size === 0) log.bounds.clear();
       this.applyFailed = r.error !== undefined;
       if (r.error !== undefined) {
         // the disk is full (the log keeps everything meanwhile, and reads see it from
