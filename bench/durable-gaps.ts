@@ -15,6 +15,7 @@ import { runLoad, targetOf, type LoadReport } from './load';
 import type { ClientSpec } from './loadgen-protocol';
 import { startServer } from './server-process';
 import { table } from './table';
+import { runMain } from './entry';
 
 const DEFAULT_GAPS = [0, 1, 2, 3, 5, 10];
 /** The relay-cost targets' bounds (bench/run.ts costTargetsTable). */
@@ -74,10 +75,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -17,6 +17,7 @@ import { startServer, type ServerProcess } from './server-process';
 import { fmt } from './stats';
 import { table } from './table';
 import { webDir } from './web-build';
+import { runMain } from './entry';
 
 const log = (s: string) => console.log(s);
 
@@ -328,10 +329,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,5 +1,6 @@
 // A real SQLite store in a fresh temporary DATA_DIR per test, closed and removed
 // after it; for tests of the store itself, below the relay.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,4 +44,14 @@ export async function seedOneMemberChat(store: Store): Promise<ChatRecord> {
   const at = new Date().toISOString();
   await store.createUser({ id: 'u1', username: 'ann', displayName: 'Ann', createdAt: at }, 'h', 's');
   return store.createChat({ id: 'c1', kind: 'group', pairKey: null, createdAt: at }, ['u1']);
+}
+
+/** How many rows the messages table holds, read past the store (the message log's rows arrive later). */
+export function messageRowsInSqlite(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

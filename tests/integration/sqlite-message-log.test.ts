@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { encodeRecord, scanLog, type LoggedMessage } from '../../relay/store/sqlite-message-log';
 import type { MessageRecord, Store } from '../../relay/store/types';
-import { seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
+import { messageRowsInSqlite, seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
 
 const temp = useTempSqlite('relay-msglog-');
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,16 +31,6 @@ async function everything(store: Store, chatId: string): Promise<MessageRecord[]
   }
 }
 
-/** Rows of the messages table itself, read past the store. */
-function rowsInSqlite(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
 const send = (store: Store, chatId: string, n: number, senderId = 'u1') =>
   store.appendMessage({ chatId, senderId, clientMsgId: `cm${n}`, body: `m${n}`, createdAt: at }, `id${n}`);
 
@@ -52,7 +42,7 @@ describe('the message log', () => {
       const first = await send(store, chat.id, 1);
       const second = await send(store, chat.id, 2);
       expect([first.message.seq, second.message.seq]).toEqual([1, 2]);
-      expect(rowsInSqlite(temp.file)).toBe(0);
+      expect(messageRowsInSqlite(temp.file)).toBe(0);
       const again = await store.appendMessage({ chatId: chat.id, senderId: 'u1', clientMsgId: 'cm1', body: 'm1', createdAt: at }, 'other-id');
       expect(again).toEqual({ message: first.message, duplicate: true });
       expect((await store.history(chat.id, { limit: 1 })).messages).toEqual([second.message]);
@@ -63,7 +53,7 @@ describe('the message log', () => {
       await store.close();
     }
     // closing applies what the log holds
-    expect(rowsInSqlite(temp.file)).toBe(2);
+    expect(messageRowsInSqlite(temp.file)).toBe(2);
     const reopened = await temp.open();
     expect((await everything(reopened, 'c1')).map((m) => m.clientMsgId)).toEqual(['cm1', 'cm2']);
     expect((await send(reopened, 'c1', 3)).message.seq).toBe(3);
@@ -82,7 +72,7 @@ describe('the message log', () => {
 
     store = await temp.open();
     expect((await everything(store, 'c1')).map((m) => m.seq)).toEqual([1, 2, 3]);
-    expect(rowsInSqlite(temp.file)).toBe(3);
+    expect(messageRowsInSqlite(temp.file)).toBe(3);
     // replayed, then removed: nothing of it is read again
     expect(inLog()).toEqual([]);
     const resend = await store.appendMessage({ chatId: 'c1', senderId: 'u1', clientMsgId: 'cm2', body: 'm2', createdAt: at }, 'new-id');
@@ -115,7 +105,7 @@ describe('the message log', () => {
     } finally {
       await store.close();
     }
-    expect(rowsInSqlite(temp.file)).toBe(0);
+    expect(messageRowsInSqlite(temp.file)).toBe(0);
   });
 
   it('a leave takes its entry seq after every logged message; a group left empty goes with them', async () => {
@@ -143,7 +133,7 @@ describe('the message log', () => {
     } finally {
       await store.close();
     }
-    expect(rowsInSqlite(temp.file)).toBe(0);
+    expect(messageRowsInSqlite(temp.file)).toBe(0);
   });
 
   it('a join or leave after every logged message is applied still takes the next seq, and so does the append after it', async () => {
@@ -155,11 +145,11 @@ describe('the message log', () => {
       await store.createUser({ id: 'u2', username: 'bob', displayName: 'Bob', createdAt: at }, 'h', 's');
       await store.addMembers('c1', ['u2']);
       for (let n = 1; n <= 2; n++) await send(store, 'c1', n);
-      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 5000 }).toBe(2);
+      await expect.poll(() => messageRowsInSqlite(temp.file), { timeout: 5000 }).toBe(2);
       const left = await store.leaveChat('c1', 'u2', at);
       expect(left!.entry!.seq).toBe(3);
       expect((await send(store, 'c1', 3)).message.seq).toBe(4);
-      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 5000 }).toBe(4);
+      await expect.poll(() => messageRowsInSqlite(temp.file), { timeout: 5000 }).toBe(4);
       expect((await everything(store, 'c1')).map((m) => [m.seq, m.kind])).toEqual([
         [1, 'text'],
         [2, 'text'],
@@ -204,13 +194,13 @@ describe('the message log', () => {
       const chats = Array.from({ length: 400 }, (_, i) => `c${i + 2}`);
       for (const id of chats) await store.createChat({ id, kind: 'group', pairKey: null, createdAt: at }, ['u1']);
       await Promise.all(chats.map((id) => send(store, id, 1)));
-      expect(rowsInSqlite(temp.file)).toBe(0);
+      expect(messageRowsInSqlite(temp.file)).toBe(0);
       // once the apply's first transaction is in, a write of the store's own
-      for (let i = 0; i < 500 && rowsInSqlite(temp.file) === 0; i++) await new Promise((r) => setTimeout(r, 1));
-      const rowsWhenWritten = await store.markRead('c2', 'u1', 1).then(() => rowsInSqlite(temp.file));
+      for (let i = 0; i < 500 && messageRowsInSqlite(temp.file) === 0; i++) await new Promise((r) => setTimeout(r, 1));
+      const rowsWhenWritten = await store.markRead('c2', 'u1', 1).then(() => messageRowsInSqlite(temp.file));
       expect(rowsWhenWritten).toBeGreaterThan(0);
       expect(rowsWhenWritten).toBeLessThan(400);
-      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 10_000 }).toBe(400);
+      await expect.poll(() => messageRowsInSqlite(temp.file), { timeout: 10_000 }).toBe(400);
       expect(await store.getReadSeq('c2', 'u1')).toBe(1);
     } finally {
       await store.close();

@@ -5,8 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import type { AppendResult, Store } from '../../relay/store/types';
-import { seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
-import Database from 'better-sqlite3';
+import { messageRowsInSqlite, seedOneMemberChat, useTempSqlite } from '../helpers/temp-sqlite';
 
 const temp = useTempSqlite('relay-resend-bounds-');
 const at = '2030-01-01T00:00:00.000Z';
@@ -14,15 +13,6 @@ const at = '2030-01-01T00:00:00.000Z';
 const open = (applyMs = 60_000, idleMs = 60_000) => openSqliteStore(temp.dir, { messageLog: { enabled: true, applyMs, idleMs } });
 const send = (store: Store, chatId: string, clientMsgId: string, id = `id-${clientMsgId}-${Math.random()}`): Promise<AppendResult> =>
   store.appendMessage({ chatId, senderId: 'u1', clientMsgId, body: `body ${clientMsgId}`, createdAt: at }, id);
-
-function rowsInSqlite(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 describe('resends past the bound', () => {
   it('finds originals stored by an earlier process, and numbers new ids on', async () => {
@@ -68,7 +58,7 @@ describe('resends past the bound', () => {
       const b = await send(store, chat.id, 'b');
       const a = await send(store, chat.id, 'a');
       const c = await send(store, chat.id, 'c');
-      await expect.poll(() => rowsInSqlite(temp.file), { timeout: 5000 }).toBe(3);
+      await expect.poll(() => messageRowsInSqlite(temp.file), { timeout: 5000 }).toBe(3);
       expect(await send(store, chat.id, 'b')).toEqual({ message: b.message, duplicate: true });
       expect(await send(store, chat.id, 'a')).toEqual({ message: a.message, duplicate: true });
       expect(await send(store, chat.id, 'c')).toEqual({ message: c.message, duplicate: true });
