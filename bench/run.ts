@@ -275,8 +275,9 @@ function durableTables(opts: BenchOptions, { relay, bare, durable }: Load): stri
 /**
  * The p99 that acknowledging after a durable write allows on this machine in this run:
  * the second baseline with the lowest p99 (usually the one with no gap), against bare
- * socket.io's and the target's 3x. When even that baseline is above 3x, the p99 target
- * is out of reach of the machine in this run, not only of the relay.
+ * socket.io's and the target's 3x. When even that baseline is above 3x, the target was
+ * out of reach in this run of a server that does nothing but the durable write (at the
+ * gaps run here; `npm run bench:durable-gaps` tries more), not only of the relay.
  */
 function durableFloorLine({ bare, durable }: Load): string {
   const best = durable.reduce<LoadReport | undefined>((a, d) => (!a || d.rate.latency.p99 < a.rate.latency.p99 ? d : a), undefined);
