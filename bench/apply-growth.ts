@@ -12,7 +12,7 @@
 // `random`: 128 random bits, as the desktop and web clients made their ids before.
 // `ordered`: the time in ms first, then random bits (client/client-msg-id.ts now).
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,14 +21,13 @@ import { configure, createApplier } from '../relay/store/sqlite-append';
 import type { LoggedMessage } from '../relay/store/sqlite-message-log';
 import { newClientMsgId } from '../client/client-msg-id';
 import { takeWholeNumbers } from './options';
+import { readWriteBytes } from './server-process';
 
 const CHATS = 100;
 const MEMBERS = 5;
 const PER_ROUND = 60_000;
 /** About the applier thread's transaction size (CHUNK_MESSAGES there). */
 const CHUNK = 2000;
-
-const writeBytes = (): number => Number(/^write_bytes:\s+(\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
 
 function run(kind: 'random' | 'ordered', rounds: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'apply-growth-'));
@@ -60,7 +59,7 @@ function run(kind: 'random' | 'ordered', rounds: number): void {
         if (list) list.push(m);
         else byChat.set(chatId, [m]);
       }
-      const bytesBefore = writeBytes();
+      const bytesBefore = readWriteBytes(process.pid);
       const cpuBefore = process.cpuUsage();
       let part: LoggedMessage[] = [];
       const commit = () => {
@@ -74,7 +73,7 @@ function run(kind: 'random' | 'ordered', rounds: number): void {
       if (part.length) commit();
       db.pragma('wal_checkpoint(TRUNCATE)');
       const cpu = process.cpuUsage(cpuBefore);
-      const bytes = writeBytes() - bytesBefore;
+      const bytes = readWriteBytes(process.pid) - bytesBefore;
       console.log(
         `  ${((round + 1) * PER_ROUND).toLocaleString('en').padStart(9)} messages stored: ` +
           `${((cpu.user + cpu.system) / PER_ROUND).toFixed(1)} µs and ${(bytes / PER_ROUND).toFixed(0)} bytes per message of this round`,

@@ -11,9 +11,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseOptions, takeWholeNumbers } from './options';
-import { runLoad, targetOf, type LoadReport } from './load';
+import { runBareLoad } from './load';
 import type { ClientSpec } from './loadgen-protocol';
-import { startServer } from './server-process';
 import { table } from './table';
 import { runMain } from './entry';
 
@@ -35,14 +34,7 @@ async function main(): Promise<void> {
     const chatId = `chat-${Math.floor(i / opts.chatSize)}`;
     return { userId, auth: { userId, rooms: [chatId] }, chatId, sends: true };
   });
-  const run = async (name: string, env: Record<string, string>): Promise<LoadReport> => {
-    const server = await startServer({ name, script: 'bench/bare-server.ts', env, inspect: true });
-    try {
-      return await runLoad(targetOf(name, [server]), specs, opts, log);
-    } finally {
-      await server.stop();
-    }
-  };
+  const run = (name: string, env: Record<string, string>) => runBareLoad(name, env, specs, opts, log);
   try {
     const bare = await run('bare socket.io', {});
     const rows: string[][] = [];

@@ -6,7 +6,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { ClientSpec, ConnectClient, FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './loadgen-protocol';
 import type { BenchOptions } from './options';
-import { ROOT, type ServerProcess } from './server-process';
+import { ROOT, startServer, type ServerProcess } from './server-process';
 import { summarize, type Summary } from './stats';
 
 export interface PhaseReport {
@@ -259,5 +259,18 @@ export async function runLoad(target: LoadTarget, clients: ClientSpec[], opts: B
     };
   } finally {
     await Promise.all(gens.map((g) => g.close()));
+  }
+}
+
+/**
+ * The load against a bare socket.io server (bare-server.ts) started for it with `env`
+ * (BARE_JOURNAL for the second baseline), stopped after.
+ */
+export async function runBareLoad(name: string, env: Record<string, string>, clients: ClientSpec[], opts: BenchOptions, log: (s: string) => void): Promise<LoadReport> {
+  const server = await startServer({ name, script: 'bench/bare-server.ts', env, inspect: true });
+  try {
+    return await runLoad(targetOf(name, [server]), clients, opts, log);
+  } finally {
+    await server.stop();
   }
 }

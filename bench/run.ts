@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchHistory, type HistoryReport } from './history';
-import { runLoad, targetOf, type LoadReport, type PhaseReport } from './load';
+import { runBareLoad, runLoad, targetOf, type LoadReport, type PhaseReport } from './load';
 import type { ClientSpec } from './loadgen-protocol';
 import { parseOptions, type BenchOptions } from './options';
 import { summarizeProfile, type ProfileSummary } from './profile';
@@ -78,14 +78,7 @@ async function loadBench(opts: BenchOptions, dir: string): Promise<Load> {
   }
 
   const bareSpecs: ClientSpec[] = seeded.map((c) => ({ userId: c.user.id, auth: { userId: c.user.id, rooms: [c.chatId] }, chatId: c.chatId, sends: true }));
-  const runBare = async (name: string, env: Record<string, string>): Promise<LoadReport> => {
-    const bare = await startServer({ name, script: 'bench/bare-server.ts', env, inspect: true });
-    try {
-      return await runLoad(targetOf(bare.name, [bare]), bareSpecs, opts, log);
-    } finally {
-      await bare.stop();
-    }
-  };
+  const runBare = (name: string, env: Record<string, string>) => runBareLoad(name, env, bareSpecs, opts, log);
   const bare = await runBare('bare socket.io', {});
   // the same fan-out acknowledging only after an fdatasync (bare-journal.ts), on the same disk as the relay's store
   const durable: LoadReport[] = [];
