@@ -15,12 +15,10 @@ import { runBareLoad } from './load';
 import type { ClientSpec } from './loadgen-protocol';
 import { table } from './table';
 import { runMain } from './entry';
+import { COST_TARGETS } from './cost-targets';
 
 const DEFAULT_GAPS = [0, 1, 2, 3, 5, 10];
-/** The relay-cost targets' bounds (bench/run.ts costTargetsTable). */
-const P99_X = 3;
-const CPU_X = 1.3;
-const BYTES = 2048;
+const { p99X: P99_X, cpuX: CPU_X, bytes: BYTES } = COST_TARGETS;
 
 async function main(): Promise<void> {
   const { value: gaps, rest } = takeWholeNumbers(process.argv.slice(2), '--gaps', 100, DEFAULT_GAPS);
