@@ -28,7 +28,8 @@ describe('the SQLite WAL under steady appends', () => {
     // The first append as a live chat:send is (it starts the checkpointer); the rest
     // through appendMessages, which commits each call at once on the same connection,
     // where live appends commit at most every COMMIT_INTERVAL_MS. So each is a commit of
-    // its own: about 2.5 WAL frames (the message, its clientMsgId key, the chat's seq).
+    // its own: at least 2 WAL frames (the leaf its row goes to, and the leaf of its
+    // clientMsgId key), about 2.5 with the pages that splits add.
     // The checkpointer restarts the WAL once it is past 16,384 frames, at its next round
     // (one a second); wal_autocheckpoint would at 65,536, past the most appended here.
     // How many appends that takes depends on how fast this machine appends between two
