@@ -724,9 +724,7 @@ export class SqliteStore implements Store {
       for (const { msg, id } of batch) {
         const key = `${msg.chatId}\n${msg.senderId}\n${msg.clientMsgId}`;
         const logged = state.find(msg.chatId, msg.senderId, msg.clientMsgId);
-        const original =
-          inBatch.get(key) ??
-          (logged ? logEntryMessage(logged) : bounds.isNew(msg.chatId, msg.senderId, msg.clientMsgId, () => this.appender.maxClientMsgId(msg.chatId, msg.senderId)) ? null : this.appender.original(msg));
+        const original = inBatch.get(key) ?? (logged ? logEntryMessage(logged) : this.storedOriginal(msg, bounds));
         if (original) {
           outcomes.push({ ok: true, r: { message: original, duplicate: true } });
           continue;
@@ -762,6 +760,12 @@ export class SqliteStore implements Store {
       return;
     }
     this.settleWhenDurable(batch, outcomes);
+  }
+
+  /** The message SQLite holds under this one's clientMsgId, looked up only when its id is not above the sender's bound. */
+  private storedOriginal(msg: NewMessage, bounds: ResendBounds): MessageRecord | null {
+    const isNew = bounds.isNew(msg.chatId, msg.senderId, msg.clientMsgId, () => this.appender.maxClientMsgId(msg.chatId, msg.senderId));
+    return isNew ? null : this.appender.original(msg);
   }
 
   private scheduleApply(ms: number): void {
